@@ -1,0 +1,396 @@
+//! The `tierwise` command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use polars::prelude::*;
+use tierwise::ingest::{IngestError, LoadOptions, QualityReport};
+use tierwise::store::{KnowledgeGraph, StoreError};
+
+mod output;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tierwise",
+    version,
+    about = "Knowledge-graph risk analytics for multi-tier supply chains",
+    long_about = "tierwise maps suppliers, sites, parts and bills of material into an RDF knowledge \
+graph, compiles it into a supply network and analyses how disruptions deep in the chain reach \
+the products.\n\nData is either a store on disk (--store, default ./tierwise.db) or a folder of \
+tables / an RDF file given with --data, loaded into memory for one command.",
+    after_help = "Exit codes: 0 success, 1 failure (I/O, store), 2 bad input (data quality, usage)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write a synthetic, realistic supply network as CSV tables (same seed, same bytes).
+    Generate {
+        /// Approximate number of sites.
+        #[arg(long, default_value_t = 1000)]
+        sites: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check data with every quality gate and load it into a store, one named graph per input.
+    ///
+    /// Each INPUT is a folder of tables (sites, parts, products, bom, supply and optional
+    /// capacity, countries, signals, alternates; .csv or .parquet) or an RDF file (.ttl, .nt,
+    /// .nq, .trig). All violations are printed at once and nothing is stored when any input
+    /// fails.
+    Load {
+        /// Folders of tables or RDF files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The store (RocksDB folder), created if missing.
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+        #[command(flatten)]
+        gates: GateArgs,
+        /// Print every warning (by default a count per kind and the first few).
+        #[arg(long)]
+        all_warnings: bool,
+    },
+    /// Check a folder of tables or an RDF file without storing anything.
+    Check {
+        input: PathBuf,
+        #[command(flatten)]
+        gates: GateArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Run a SPARQL query; the default graph is the union of every load and the ontology.
+    Query {
+        /// The query text, or @FILE to read it from a file.
+        sparql: String,
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Summarise the compiled supply network: nodes, edges, tiers, products, unmapped depth.
+    Network {
+        #[command(flatten)]
+        data: DataArgs,
+        /// What to list: a summary, the nodes, the supply edges, the products rows, the site
+        /// tiers or the unmapped-depth list.
+        #[arg(long, value_enum, default_value_t = NetworkView::Summary)]
+        show: NetworkView,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Export the data of every load as RDF (.ttl, .nt, .nq, .trig by extension).
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
+    Willems {
+        /// Chain number, 1 to 38.
+        #[arg(long)]
+        chain: u32,
+        /// Folder holding stages.csv, arcs.csv and chains.csv.
+        #[arg(long, default_value = "data/willems")]
+        source: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum NetworkView {
+    Summary,
+    Nodes,
+    Edges,
+    Products,
+    Tiers,
+    Unmapped,
+}
+
+#[derive(Args, Debug, Clone)]
+struct GateArgs {
+    /// Signals older than this many days are reported as stale.
+    #[arg(long, default_value_t = 180.0)]
+    stale_after_days: f64,
+}
+
+impl GateArgs {
+    fn options(&self) -> LoadOptions {
+        LoadOptions::default().with_stale_after_days(self.stale_after_days)
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+struct DataArgs {
+    /// The store to read (a RocksDB folder made by `tierwise load`).
+    #[arg(long, default_value = "tierwise.db")]
+    store: PathBuf,
+    /// A folder of tables or an RDF file to load into memory instead of opening the store.
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}
+
+#[derive(Args, Debug, Clone)]
+struct OutArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file instead of standard output (required for parquet).
+    #[arg(long = "output", short = 'o')]
+    output: Option<PathBuf>,
+}
+
+/// A failure with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Ingest(IngestError::DataQuality(r)) => quality_failure(&r),
+            StoreError::Query(m) => Failure {
+                code: 2,
+                message: format!("error: SPARQL query: {m}"),
+            },
+            StoreError::RdfSyntax { .. } | StoreError::UnknownFormat { .. } => Failure {
+                code: 2,
+                message: format!("error: {e}"),
+            },
+            StoreError::Ingest(IngestError::Io { .. }) => Failure {
+                code: 2,
+                message: format!("error: {e}"),
+            },
+            other => Failure {
+                code: 1,
+                message: format!("error: {other}"),
+            },
+        }
+    }
+}
+
+fn quality_failure(r: &QualityReport) -> Failure {
+    let mut m = format!(
+        "error: the data failed the quality gates ({} error(s), nothing was stored)\n",
+        r.errors.len()
+    );
+    for e in &r.errors {
+        m.push_str(&format!("  {e}\n"));
+    }
+    if !r.warnings.is_empty() {
+        m.push_str(&format!("and {} warning(s)", r.warnings.len()));
+    }
+    Failure {
+        code: 2,
+        message: m.trim_end().to_string(),
+    }
+}
+
+fn fail(code: u8, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn open_data(d: &DataArgs) -> Result<KnowledgeGraph, Failure> {
+    match &d.data {
+        Some(path) => {
+            let kg = KnowledgeGraph::in_memory()?;
+            load_one(&kg, path, &LoadOptions::default())?;
+            Ok(kg)
+        }
+        None => {
+            if !d.store.exists() {
+                return Err(fail(
+                    2,
+                    format!(
+                        "error: no store at {} (run `tierwise load DATA --store {}` first, or pass --data DIR)",
+                        d.store.display(),
+                        d.store.display()
+                    ),
+                ));
+            }
+            Ok(KnowledgeGraph::open(&d.store)?)
+        }
+    }
+}
+
+fn load_one(
+    kg: &KnowledgeGraph,
+    path: &Path,
+    options: &LoadOptions,
+) -> Result<tierwise::store::LoadReceipt, StoreError> {
+    if path.is_dir() {
+        kg.load_tables(path, options)
+    } else {
+        kg.load_rdf(path, None, options)
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Generate { sites, seed, out } => {
+            let tables = tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(
+                sites, seed,
+            ))
+            .map_err(|e| fail(2, format!("error: {e}")))?;
+            tierwise::ingest::write_tables_csv(&tables, &out)
+                .map_err(|e| fail(1, format!("error: cannot write {}: {e}", out.display())))?;
+            println!(
+                "wrote {} sites, {} parts, {} products rows, {} bom lines, {} supply rows to {}",
+                tables.sites.len(),
+                tables.parts.len(),
+                tables.products.len(),
+                tables.bom.len(),
+                tables.supply.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Load {
+            inputs,
+            store,
+            gates,
+            all_warnings,
+        } => {
+            let options = gates.options();
+            // Check everything first so that one bad input stores nothing at all.
+            for input in &inputs {
+                let scratch = KnowledgeGraph::in_memory()?;
+                load_one(&scratch, input, &options)?;
+            }
+            let kg = KnowledgeGraph::open(&store)?;
+            for input in &inputs {
+                let r = load_one(&kg, input, &options)?;
+                println!(
+                    "loaded {} into {} as graph <{}> ({} quads)",
+                    input.display(),
+                    store.display(),
+                    r.graph,
+                    r.quads
+                );
+                for (path, sha) in &r.files {
+                    println!("  {path}  sha256 {sha}");
+                }
+                print_warnings(&r.warnings, all_warnings);
+            }
+            Ok(())
+        }
+        Command::Check { input, gates, out } => {
+            let options = gates.options();
+            let kg = KnowledgeGraph::in_memory()?;
+            match load_one(&kg, &input, &options) {
+                Ok(r) => {
+                    let report = QualityReport {
+                        errors: Vec::new(),
+                        warnings: r.warnings,
+                    };
+                    eprintln!("{}: passes every gate ({} warning(s))", input.display(), report.warnings.len());
+                    output::write_frame(&mut report.to_dataframe(), &out)
+                }
+                Err(StoreError::Ingest(IngestError::DataQuality(r))) => {
+                    output::write_frame(&mut r.to_dataframe(), &out)?;
+                    Err(fail(
+                        2,
+                        format!("{}: {} error(s), {} warning(s)", input.display(), r.errors.len(), r.warnings.len()),
+                    ))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Query { sparql, data, out } => {
+            let text = match sparql.strip_prefix('@') {
+                Some(file) => std::fs::read_to_string(file)
+                    .map_err(|e| fail(2, format!("error: cannot read query file {file}: {e}")))?,
+                None => sparql,
+            };
+            let kg = open_data(&data)?;
+            let mut df = kg.query(&text)?;
+            output::write_frame(&mut df, &out)
+        }
+        Command::Network { data, show, out } => {
+            let kg = open_data(&data)?;
+            let net = kg.network()?;
+            let mut df = output::network_view(&net, show);
+            output::write_frame(&mut df, &out)
+        }
+        Command::Export { data, out } => {
+            let kg = open_data(&data)?;
+            kg.export_file(&out)?;
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Willems { chain, source, out } => {
+            let w = tierwise::willems::WillemsData::read_dir(&source)
+                .map_err(|e| fail(2, format!("error: {e}")))?;
+            let tables = w
+                .to_tables(chain)
+                .map_err(|e| fail(2, format!("error: {e}")))?;
+            tierwise::ingest::write_tables_csv(&tables, &out)
+                .map_err(|e| fail(1, format!("error: cannot write {}: {e}", out.display())))?;
+            println!(
+                "wrote Willems chain {chain}: {} sites, {} supply rows, {} products rows to {}",
+                tables.sites.len(),
+                tables.supply.len(),
+                tables.products.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn print_warnings(warnings: &[tierwise::ingest::Finding], all: bool) {
+    if warnings.is_empty() {
+        return;
+    }
+    println!("  {} warning(s):", warnings.len());
+    let shown = if all { warnings.len() } else { 10.min(warnings.len()) };
+    for w in &warnings[..shown] {
+        println!("    {w}");
+    }
+    if shown < warnings.len() {
+        println!("    ... {} more (use --all-warnings)", warnings.len() - shown);
+    }
+    let _ = std::io::stdout().flush();
+}
+
+impl From<PolarsError> for Failure {
+    fn from(e: PolarsError) -> Self {
+        fail(1, format!("error: {e}"))
+    }
+}

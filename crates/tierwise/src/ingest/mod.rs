@@ -1,0 +1,332 @@
+//! Reading the input tables of DESIGN 2.1 (CSV or Parquet through polars, or polars DataFrames)
+//! and the quality gates of DESIGN 2.2.
+//!
+//! A load either passes every gate or is refused with *all* its violations at once; warnings
+//! come back as data ([`QualityReport::warnings`]), never as prints.
+
+mod iso;
+mod raw;
+mod validate;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::DataFrame;
+
+pub use iso::is_country_code;
+pub use raw::RawTable;
+pub use validate::validate;
+pub(crate) use validate::{Origin, normalize_time, validate_with};
+pub use write::write_tables_csv;
+
+use crate::model::{TABLE_NAMES, Tables};
+
+/// One problem found in the input: which table (and file), row (1-based, header = row 1),
+/// column and value, and a plain message.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Finding {
+    pub table: String,
+    /// The file the table came from, when it came from a file.
+    pub file: Option<String>,
+    /// 1-based row number counting the header as row 1; `None` for table-level findings and
+    /// for data without rows (RDF), where `subject` names the resource instead.
+    pub row: Option<u64>,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{file}")?,
+            None => write!(f, "{}", self.table)?,
+        }
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if !self.column.is_empty() {
+            write!(f, ", column {}", self.column)?;
+        }
+        if !self.value.is_empty() {
+            write!(f, ", value {:?}", self.value)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything the quality gates found in one load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QualityReport {
+    /// Violations: any one of them refuses the load.
+    pub errors: Vec<Finding>,
+    /// Warnings (unmapped depth, single source, shares below 1, stale signals, unknown
+    /// columns, supply nobody consumes): the load goes on.
+    pub warnings: Vec<Finding>,
+}
+
+impl QualityReport {
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The report as a polars DataFrame with columns severity, table, file, row, column, value,
+    /// message (errors first).
+    pub fn to_dataframe(&self) -> DataFrame {
+        use polars::prelude::*;
+        let all: Vec<(&str, &Finding)> = self
+            .errors
+            .iter()
+            .map(|f| ("error", f))
+            .chain(self.warnings.iter().map(|f| ("warning", f)))
+            .collect();
+        let col = |name: &str, v: Vec<Option<String>>| Column::new(name.into(), v);
+        let df = DataFrame::new_infer_height(vec![
+            Column::new(
+                "severity".into(),
+                all.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            ),
+            col("table", all.iter().map(|(_, f)| Some(f.table.clone())).collect()),
+            col("file", all.iter().map(|(_, f)| f.file.clone()).collect()),
+            Column::new(
+                "row".into(),
+                all.iter().map(|(_, f)| f.row).collect::<Vec<_>>(),
+            ),
+            col("column", all.iter().map(|(_, f)| Some(f.column.clone())).collect()),
+            col("value", all.iter().map(|(_, f)| Some(f.value.clone())).collect()),
+            col("message", all.iter().map(|(_, f)| Some(f.message.clone())).collect()),
+        ]);
+        df.expect("columns of one report have equal lengths")
+    }
+}
+
+impl fmt::Display for QualityReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} error(s), {} warning(s)",
+            self.errors.len(),
+            self.warnings.len()
+        )?;
+        for e in &self.errors {
+            writeln!(f, "  error: {e}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Settings of a load that come from the scoring policy.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    /// Signals older than this many days (relative to `now`) are reported as stale.
+    pub stale_after_days: f64,
+    /// The reference time for staleness; the wall clock when `None`.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            stale_after_days: 180.0,
+            now: None,
+        }
+    }
+}
+
+impl LoadOptions {
+    pub fn with_stale_after_days(mut self, days: f64) -> Self {
+        self.stale_after_days = days;
+        self
+    }
+
+    pub fn with_now(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+}
+
+/// Errors of reading and checking input tables.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// The data failed the quality gates; the report holds every violation (and the warnings).
+    #[error("the data failed the quality gates: {0}")]
+    DataQuality(Box<QualityReport>),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A checked load: the tables, the warnings, and each input file with its sha256.
+#[derive(Debug, Clone)]
+pub struct CheckedTables {
+    pub tables: Tables,
+    pub warnings: Vec<Finding>,
+    /// (path, sha256 hex) of every file read, in table order.
+    pub files: Vec<(String, String)>,
+}
+
+/// The raw (untyped) tables of one load, with their sources.
+#[derive(Debug, Clone, Default)]
+pub struct RawTables {
+    pub tables: BTreeMap<String, RawTable>,
+    pub files: Vec<(String, String)>,
+    /// Problems found while reading (unreadable files, ambiguous or missing tables).
+    pub findings: Vec<Finding>,
+}
+
+impl RawTables {
+    /// Reads `DIR/{table}.csv` or `DIR/{table}.parquet` for every table of DESIGN 2.1.
+    pub fn read_dir(dir: &Path) -> Result<Self, IngestError> {
+        let meta = std::fs::metadata(dir).map_err(|source| IngestError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            return Err(IngestError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "expected a folder of tables",
+                ),
+            });
+        }
+        let mut out = RawTables::default();
+        for (i, name) in TABLE_NAMES.iter().enumerate() {
+            let csv = dir.join(format!("{name}.csv"));
+            let parquet = dir.join(format!("{name}.parquet"));
+            let path = match (csv.is_file(), parquet.is_file()) {
+                (true, true) => {
+                    out.findings.push(Finding {
+                        table: name.to_string(),
+                        file: Some(csv.display().to_string()),
+                        row: None,
+                        column: String::new(),
+                        value: String::new(),
+                        message: format!(
+                            "both {name}.csv and {name}.parquet exist; keep one of them"
+                        ),
+                    });
+                    continue;
+                }
+                (true, false) => csv,
+                (false, true) => parquet,
+                (false, false) => {
+                    if i < crate::model::REQUIRED_TABLES {
+                        out.findings.push(Finding {
+                            table: name.to_string(),
+                            file: Some(dir.display().to_string()),
+                            row: None,
+                            column: String::new(),
+                            value: String::new(),
+                            message: format!(
+                                "required table {name} is missing: expected {name}.csv or {name}.parquet"
+                            ),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            out.files
+                .push((path.display().to_string(), crate::store::sha256_hex(&bytes)));
+            let read = if path.extension().is_some_and(|e| e == "csv") {
+                RawTable::from_csv_bytes(name, &path, bytes)
+            } else {
+                RawTable::from_parquet_bytes(name, &path, bytes)
+            };
+            match read {
+                Ok(t) => {
+                    out.tables.insert(name.to_string(), t);
+                }
+                Err(f) => out.findings.push(*f),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Tables given as polars DataFrames, keyed by table name (the Python `load_tables(dict)`).
+    pub fn from_dataframes<'a>(frames: impl IntoIterator<Item = (&'a str, &'a DataFrame)>) -> Self {
+        let mut out = RawTables::default();
+        for (name, df) in frames {
+            if !TABLE_NAMES.contains(&name) {
+                out.findings.push(Finding {
+                    table: name.to_string(),
+                    file: None,
+                    row: None,
+                    column: String::new(),
+                    value: String::new(),
+                    message: format!(
+                        "unknown table {name:?}; expected one of {}",
+                        TABLE_NAMES.join(", ")
+                    ),
+                });
+                continue;
+            }
+            match RawTable::from_dataframe(name, None, df) {
+                Ok(t) => {
+                    out.tables.insert(name.to_string(), t);
+                }
+                Err(f) => out.findings.push(*f),
+            }
+        }
+        for name in &TABLE_NAMES[..crate::model::REQUIRED_TABLES] {
+            if !out.tables.contains_key(*name) && !out.findings.iter().any(|f| f.table == *name) {
+                out.findings.push(Finding {
+                    table: name.to_string(),
+                    file: None,
+                    row: None,
+                    column: String::new(),
+                    value: String::new(),
+                    message: format!("required table {name} is missing"),
+                });
+            }
+        }
+        out
+    }
+
+    /// Parses and checks the raw tables: every violation at once, or the typed tables.
+    pub fn check(self, options: &LoadOptions) -> Result<CheckedTables, IngestError> {
+        let (tables, mut origin, mut report) = validate::parse(&self.tables);
+        origin
+            .broken
+            .extend(self.findings.iter().map(|f| f.table.clone()));
+        let mut errors = self.findings;
+        errors.append(&mut report.errors);
+        // The typed gates number rows through `origin`, which keeps the source row of every
+        // record that parsed.
+        let mut checked = validate::validate_with(&tables, options, &origin);
+        errors.append(&mut checked.errors);
+        report.warnings.append(&mut checked.warnings);
+        if !errors.is_empty() {
+            errors.sort();
+            errors.dedup();
+            return Err(IngestError::DataQuality(Box::new(QualityReport {
+                errors,
+                warnings: report.warnings,
+            })));
+        }
+        Ok(CheckedTables {
+            tables,
+            warnings: report.warnings,
+            files: self.files,
+        })
+    }
+}
+
+/// Reads and checks a folder of tables (CSV or Parquet, one file per table).
+pub fn read_tables_dir(dir: &Path, options: &LoadOptions) -> Result<CheckedTables, IngestError> {
+    RawTables::read_dir(dir)?.check(options)
+}

@@ -1,0 +1,16 @@
+//! tierwise: knowledge-graph risk analytics for multi-tier supply chains.
+//!
+//! Data flows top to bottom (see `docs/design.md`):
+//! tables ([`model::Tables`], read by [`ingest`] with every quality gate) or RDF go into a
+//! knowledge graph ([`store::KnowledgeGraph`], oxigraph), which compiles into a compact
+//! supply network ([`network::Network`]) that the analytics run on.
+
+pub mod generate;
+pub mod ingest;
+pub mod model;
+pub mod network;
+pub mod store;
+pub mod willems;
+
+/// The version of this crate, recorded in every load's provenance.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

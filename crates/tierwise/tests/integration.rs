@@ -1,0 +1,594 @@
+//! End-to-end tests of the foundation: hand-built tiny networks checked node by node, one test
+//! per quality gate, store round trips, and the real Willems chains.
+
+use std::path::{Path, PathBuf};
+
+use tierwise::ingest::{Finding, IngestError, LoadOptions, QualityReport, read_tables_dir};
+use tierwise::network::Network;
+use tierwise::store::{KnowledgeGraph, StoreError};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Writes `files` (name, text) into a fresh temporary folder.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(d.path().join(name), text).expect("write fixture");
+    }
+    d
+}
+
+// A diamond: plant P1 makes X from A (BOM qty 2); A comes from two Tier-1 sites (T1a 60 %, may
+// go to 80 %; T1b 40 %, may go to 50 %), both of which buy C from the one Tier-2 site T2.
+const SITES: &str = "site_id,company,country,ttr_days\n\
+P1,FOCAL,DE,10\n\
+T1a,Alpha,DE,20\n\
+T1b,Beta,PL,30\n\
+T2,Gamma,CN,60\n";
+const PARTS: &str = "part_id,kind,name,unit_cost\n\
+X,product,Gearbox,500\n\
+A,assembly,Housing,80\n\
+C,component,Casting,20\n";
+const PRODUCTS: &str = "part_id,site_id,demand_per_day,revenue_per_unit,margin_per_unit,fg_inventory_days\n\
+X,P1,100,50,10,2\n";
+const BOM: &str = "parent_part,child_part,qty\n\
+X,A,2\n\
+A,C,3\n";
+const SUPPLY: &str = "buyer_site,part_id,seller_site,share,max_share,lead_time_days,lead_time_sd_days,inventory_days\n\
+P1,A,T1a,0.6,0.8,10,2,5\n\
+P1,A,T1b,0.4,0.5,12,3,5\n\
+T1a,C,T2,1,,30,5,3\n\
+T1b,C,T2,1,,30,5,3\n";
+
+fn diamond_files() -> Vec<(&'static str, String)> {
+    vec![
+        ("sites.csv", SITES.to_string()),
+        ("parts.csv", PARTS.to_string()),
+        ("products.csv", PRODUCTS.to_string()),
+        ("bom.csv", BOM.to_string()),
+        ("supply.csv", SUPPLY.to_string()),
+    ]
+}
+
+/// The diamond with some files replaced or added.
+fn diamond_with(changes: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files = diamond_files();
+    for (name, text) in changes {
+        match files.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = text.to_string(),
+            None => files.push((name, text.to_string())),
+        }
+    }
+    files.retain(|(_, t)| !t.is_empty());
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    dir_with(&refs)
+}
+
+fn errors_of(dir: &Path) -> QualityReport {
+    match read_tables_dir(dir, &LoadOptions::default()) {
+        Err(IngestError::DataQuality(r)) => *r,
+        Err(e) => panic!("expected a data quality error, got {e}"),
+        Ok(_) => panic!("expected the load to fail"),
+    }
+}
+
+fn has(findings: &[Finding], table: &str, row: Option<u64>, column: &str, value: &str, msg: &str) -> bool {
+    findings.iter().any(|f| {
+        f.table == table
+            && f.row == row
+            && f.column == column
+            && f.value == value
+            && f.message.contains(msg)
+    })
+}
+
+fn assert_has(findings: &[Finding], table: &str, row: Option<u64>, column: &str, value: &str, msg: &str) {
+    assert!(
+        has(findings, table, row, column, value, msg),
+        "no finding {table} row {row:?} column {column} value {value:?} ~ {msg:?} in:\n{}",
+        findings.iter().map(|f| format!("  {f:?}")).collect::<Vec<_>>().join("\n")
+    );
+}
+
+fn net_of(dir: &Path) -> Network {
+    let checked = read_tables_dir(dir, &LoadOptions::default()).expect("valid tables");
+    Network::compile(&checked.tables).expect("acyclic")
+}
+
+// ---------------------------------------------------------------- tiny networks, node by node
+
+#[test]
+fn diamond_node_by_node() {
+    let d = diamond_with(&[]);
+    let net = net_of(d.path());
+    // Nodes in topological order: level 0 (T2,C); level 1 (T1a,A), (T1b,A); level 2 (P1,X).
+    let names: Vec<String> = (0..net.nodes().len() as u32).map(|i| net.node_name(i)).collect();
+    assert_eq!(names, ["T2/C", "T1a/A", "T1b/A", "P1/X"]);
+    let levels: Vec<u32> = net.nodes().iter().map(|n| n.level).collect();
+    assert_eq!(levels, [0, 1, 1, 2]);
+    assert!(net.nodes().iter().all(|n| !n.pass_through));
+
+    // Tiers: P1 is the plant (0); T1a, T1b sell to it (1); T2 sells to tier-1 sites (2).
+    let tier = |s: &str| net.site_tier(net.site_index(s).unwrap());
+    assert_eq!(
+        (tier("P1"), tier("T1a"), tier("T1b"), tier("T2")),
+        (Some(0), Some(1), Some(1), Some(2))
+    );
+    assert_eq!(net.max_tier(), 2);
+
+    // The plant consumes one group, (P1, A), with two edges; shares sum to 1, so no remainder.
+    let p1x = net.node("P1", "X").unwrap();
+    let ins = net.node_inputs(p1x);
+    assert_eq!(ins.len(), 1);
+    let g = net.groups()[ins[0] as usize];
+    assert_eq!(net.sites()[g.buyer as usize].site_id, "P1");
+    assert_eq!(net.parts()[g.part as usize].part_id, "A");
+    assert_eq!(g.remainder, 0.0);
+    assert_eq!(g.inventory_days, 5.0);
+    let edges: Vec<(String, f64, f64)> = net
+        .group_edges(ins[0])
+        .iter()
+        .map(|&e| {
+            let e = net.edges()[e as usize];
+            (net.node_name(e.seller), e.share, e.cap)
+        })
+        .collect();
+    // Headroom: cap is max_share when given.
+    assert_eq!(
+        edges,
+        [("T1a/A".to_string(), 0.6, 0.8), ("T1b/A".to_string(), 0.4, 0.5)]
+    );
+
+    // The diamond: T2/C ships on two edges, into the groups of two different Tier-1 sites.
+    let t2 = net.node("T2", "C").unwrap();
+    let outs = net.node_outputs(t2);
+    assert_eq!(outs.len(), 2);
+    let buyers: Vec<&str> = outs
+        .iter()
+        .map(|&e| net.sites()[net.groups()[net.edges()[e as usize].group as usize].buyer as usize].site_id.as_str())
+        .collect();
+    assert_eq!(buyers, ["T1a", "T1b"]);
+    // Edge without max_share: cap = share = 1.
+    assert_eq!(net.edges()[outs[0] as usize].cap, 1.0);
+
+    // The products row: demand 100, value = margin 10 (margin wins over revenue 50), fg 2 days.
+    let p = net.products()[0];
+    assert_eq!(p.node, p1x);
+    assert_eq!((p.demand_per_day, p.value(), p.fg_inventory_days), (100.0, 10.0, 2.0));
+    assert!(net.unmapped().is_empty());
+
+    // petgraph view: 4 nodes, 3 node-graph edges (T2->T1a, T2->T1b, T1a->P1 ... and T1b->P1).
+    let g = net.node_graph();
+    assert_eq!((g.node_count(), g.edge_count()), (4, 4));
+    assert!(petgraph::algo::toposort(&g, None).is_ok());
+}
+
+#[test]
+fn pass_through_distributor() {
+    // T1b no longer buys C from T2 but from distributor D, which buys C from T2 and sells it
+    // on: D makes C by buying C, so node D/C is a pass-through whose only input is (D, C).
+    let sites = format!("{SITES}D,Delta,NL,7\n");
+    let supply = "buyer_site,part_id,seller_site,share,inventory_days\n\
+P1,A,T1a,0.6,5\n\
+P1,A,T1b,0.4,5\n\
+T1a,C,T2,1,3\n\
+T1b,C,D,1,3\n\
+D,C,T2,1,4\n";
+    let d = diamond_with(&[("sites.csv", &sites), ("supply.csv", supply)]);
+    let net = net_of(d.path());
+    let dc = net.node("D", "C").expect("the distributor is a node");
+    let node = net.nodes()[dc as usize];
+    assert!(node.pass_through);
+    assert_eq!(node.level, 1);
+    let ins = net.node_inputs(dc);
+    assert_eq!(ins.len(), 1);
+    let g = net.groups()[ins[0] as usize];
+    assert_eq!(
+        (net.sites()[g.buyer as usize].site_id.as_str(), net.parts()[g.part as usize].part_id.as_str(), g.inventory_days),
+        ("D", "C", 4.0)
+    );
+    let sellers: Vec<String> = net.group_edges(ins[0]).iter().map(|&e| net.node_name(net.edges()[e as usize].seller)).collect();
+    assert_eq!(sellers, ["T2/C"]);
+    // Order: T2/C (0), D/C and T1a/A (1), T1b/A (2, after D/C), P1/X (3).
+    let names: Vec<String> = (0..net.nodes().len() as u32).map(|i| net.node_name(i)).collect();
+    assert_eq!(names, ["T2/C", "D/C", "T1a/A", "T1b/A", "P1/X"]);
+    // Tiers: D sells to T1b (tier 1), so D is tier 2; T2 sells to T1a (tier 1) and to D: tier 2.
+    assert_eq!(net.site_tier(net.site_index("D").unwrap()), Some(2));
+    assert_eq!(net.site_tier(net.site_index("T2").unwrap()), Some(2));
+}
+
+#[test]
+fn unmapped_remainder_and_unmapped_depth() {
+    // P1 names only 70 % of its A supply: r = 1 - 0.7 = 0.3. C now needs raw material R that
+    // T2 buys from nobody: unmapped depth at T2/C.
+    let parts = format!("{PARTS}R,raw_material,Ore,1\n");
+    let bom = format!("{BOM}C,R,5\n");
+    let supply = "buyer_site,part_id,seller_site,share,max_share,inventory_days\n\
+P1,A,T1a,0.5,0.9,5\n\
+P1,A,T1b,0.2,,5\n\
+T1a,C,T2,1,,3\n\
+T1b,C,T2,1,,3\n";
+    let d = diamond_with(&[("parts.csv", &parts), ("bom.csv", &bom), ("supply.csv", supply)]);
+    let checked = read_tables_dir(d.path(), &LoadOptions::default()).expect("warnings only");
+    let net = Network::compile(&checked.tables).unwrap();
+    let g = net.groups()[net.node_inputs(net.node("P1", "X").unwrap())[0] as usize];
+    assert!((g.share_sum - 0.7).abs() < 1e-12);
+    assert!((g.remainder - 0.3).abs() < 1e-12);
+    assert_eq!(net.unmapped().len(), 1);
+    let u = &net.unmapped()[0];
+    assert_eq!((u.site.as_str(), u.part.as_str(), u.child.as_str()), ("T2", "C", "R"));
+    assert_eq!(u.node, net.node("T2", "C").unwrap());
+    // Both come back as warnings with table, row, column and value.
+    let w = &checked.warnings;
+    assert_has(w, "supply", Some(2), "share", "0.7", "sum to 0.7 < 1");
+    assert_has(w, "bom", Some(4), "child_part", "R", "unmapped depth: site T2 makes C");
+    // Single source: T1a gets C only from T2 (rows 4 and 5).
+    assert_has(w, "supply", Some(4), "seller_site", "T2", "single source");
+    assert_has(w, "supply", Some(5), "seller_site", "T2", "single source");
+}
+
+#[test]
+fn countries_companies_and_signals() {
+    let countries = "country,governance,hazard,p_event,ttr_days\nDE,0.9,0.1,0.01,30\nCN,0.4,0.3,0.05,90\n";
+    let signals = "subject_kind,subject_id,factor,value,observed_at,source\n\
+site,T2,financial,0.7,2026-01-15T08:00:00+01:00,ratings\n\
+company,Beta,sanction,1,2024-01-01T00:00:00Z,list\n\
+country,CN,news,0.4,2026-02-01T00:00:00Z,wire\n";
+    let d = diamond_with(&[("countries.csv", countries), ("signals.csv", signals)]);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap().to_utc();
+    let checked = read_tables_dir(d.path(), &LoadOptions::default().with_now(now)).unwrap();
+    let net = Network::compile(&checked.tables).unwrap();
+    // Countries: those of the sites (CN, DE, PL) and of the countries table, sorted.
+    assert_eq!(net.countries(), ["CN", "DE", "PL"]);
+    assert_eq!(net.companies(), ["Alpha", "Beta", "FOCAL", "Gamma"]);
+    let t2 = net.site_index("T2").unwrap();
+    assert_eq!(net.countries()[net.site_country(t2) as usize], "CN");
+    assert_eq!(net.companies()[net.site_company(t2) as usize], "Gamma");
+    // Timestamps are normalised to UTC: 08:00+01:00 is 07:00Z.
+    let s = &net.tables().signals;
+    assert!(s.iter().any(|x| x.observed_at == "2026-01-15T07:00:00Z"));
+    // The 2024 sanction is 790 days old on 2026-03-01: stale (> 180); the others are not.
+    let stale: Vec<&Finding> = checked.warnings.iter().filter(|f| f.message.contains("stale")).collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!((stale[0].row, stale[0].value.as_str()), (Some(3), "2024-01-01T00:00:00Z"));
+    assert!(stale[0].message.contains("790 days"));
+}
+
+// ---------------------------------------------------------------- quality gates, one each
+
+#[test]
+fn gate_required_table() {
+    let d = diamond_with(&[("bom.csv", "")]);
+    let r = errors_of(d.path());
+    assert!(r.errors.iter().any(|f| f.table == "bom" && f.message.contains("required table bom is missing")));
+}
+
+#[test]
+fn gate_required_column() {
+    let d = diamond_with(&[("sites.csv", "site_id,country\nP1,DE\nT1a,DE\nT1b,PL\nT2,CN\n")]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "sites", Some(1), "company", "", "required column company is missing");
+    // A broken sites table does not bury the report in "unknown site" errors.
+    assert!(!r.errors.iter().any(|f| f.message.contains("unknown site")));
+}
+
+#[test]
+fn gate_required_value_and_types() {
+    let products = "part_id,site_id,demand_per_day,revenue_per_unit\nX,P1,lots,50\n";
+    let bom = "parent_part,child_part,qty\nX,A,2\nA,,3\n";
+    let d = diamond_with(&[("products.csv", products), ("bom.csv", bom)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "products", Some(2), "demand_per_day", "lots", "expected a number");
+    assert_has(&r.errors, "bom", Some(3), "child_part", "", "required value is missing");
+    // Every violation at once: both files are reported in one load.
+    assert!(r.errors.len() >= 2);
+    let f = r.errors.iter().find(|f| f.table == "products").unwrap();
+    assert!(f.file.as_deref().unwrap().ends_with("products.csv"));
+}
+
+#[test]
+fn gate_enumerations_and_country_codes() {
+    let parts = "part_id,kind\nX,product\nA,widget\nC,component\n";
+    let sites = "site_id,company,country\nP1,FOCAL,DE\nT1a,Alpha,Germany\nT1b,Beta,PL\nT2,Gamma,CN\n";
+    let d = diamond_with(&[("parts.csv", parts), ("sites.csv", sites)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "parts", Some(3), "kind", "widget", "expected one of product, assembly");
+    assert_has(&r.errors, "sites", Some(3), "country", "Germany", "ISO 3166-1 alpha-2");
+}
+
+#[test]
+fn gate_ranges() {
+    let sites = "site_id,company,country,on_time_rate,financial_score\nP1,FOCAL,DE,1.5,50\nT1a,Alpha,DE,0.9,101\nT1b,Beta,PL,,\nT2,Gamma,CN,,\n";
+    let bom = "parent_part,child_part,qty\nX,A,0\nA,C,3\n";
+    let supply = "buyer_site,part_id,seller_site,share,max_share,inventory_days\n\
+P1,A,T1a,0.6,0.5,5\n\
+P1,A,T1b,0.4,,5\n\
+T1a,C,T2,1,,-1\n\
+T1b,C,T2,1,,-1\n";
+    let d = diamond_with(&[("sites.csv", sites), ("bom.csv", bom), ("supply.csv", supply)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "sites", Some(2), "on_time_rate", "1.5", "between 0 and 1");
+    assert_has(&r.errors, "sites", Some(3), "financial_score", "101", "between 0 and 100");
+    assert_has(&r.errors, "bom", Some(2), "qty", "0", "expected a value > 0");
+    assert_has(&r.errors, "supply", Some(2), "max_share", "0.5", "between share (0.6) and 1");
+    assert_has(&r.errors, "supply", Some(4), "inventory_days", "-1", "expected a value >= 0");
+}
+
+#[test]
+fn gate_unique_keys() {
+    let sites = format!("{SITES}T2,Other,CN,5\n");
+    let bom = format!("{BOM}X,A,4\n");
+    let supply = format!("{SUPPLY}T1b,C,T2,0,,,,3\n");
+    let products = format!("{PRODUCTS}X,P1,1,1,,\n");
+    let parts = format!("{PARTS}C,component,dup,1\n");
+    let countries = "country,p_event\nDE,0.1\nDE,0.2\n";
+    let capacity = "site_id,part_id,capacity_per_day\nT2,C,10\nT2,C,20\nT2,,30\n";
+    let d = diamond_with(&[
+        ("sites.csv", &sites),
+        ("bom.csv", &bom),
+        ("supply.csv", &supply),
+        ("products.csv", &products),
+        ("parts.csv", &parts),
+        ("countries.csv", countries),
+        ("capacity.csv", capacity),
+    ]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "sites", Some(6), "site_id", "T2", "duplicate key (first at row 5)");
+    assert_has(&r.errors, "parts", Some(5), "part_id", "C", "duplicate key (first at row 4)");
+    assert_has(&r.errors, "products", Some(3), "part_id, site_id", "X, P1", "duplicate key (first at row 2)");
+    assert_has(&r.errors, "bom", Some(4), "parent_part, child_part", "X, A", "duplicate key (first at row 2)");
+    assert_has(&r.errors, "supply", Some(6), "buyer_site, part_id, seller_site", "T1b, C, T2", "duplicate key (first at row 5)");
+    assert_has(&r.errors, "countries", Some(3), "country", "DE", "duplicate key (first at row 2)");
+    assert_has(&r.errors, "capacity", Some(3), "site_id, part_id", "T2, C", "duplicate key (first at row 2)");
+}
+
+#[test]
+fn gate_references() {
+    let supply = "buyer_site,part_id,seller_site,share,inventory_days\n\
+P1,A,T1a,0.6,5\n\
+P1,A,T9,0.4,5\n\
+T1a,C,T2,1,3\n\
+T1b,Q,T2,1,3\n";
+    let products = "part_id,site_id,demand_per_day,revenue_per_unit\nX,P7,100,50\n";
+    let signals = "subject_kind,subject_id,factor,value,observed_at\ncompany,Nobody,news,0.5,2026-01-01T00:00:00Z\n";
+    let d = diamond_with(&[("supply.csv", supply), ("products.csv", products), ("signals.csv", signals)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "supply", Some(3), "seller_site", "T9", "unknown site");
+    assert_has(&r.errors, "supply", Some(5), "part_id", "Q", "unknown part");
+    assert_has(&r.errors, "products", Some(2), "site_id", "P7", "unknown site");
+    assert_has(&r.errors, "signals", Some(2), "subject_id", "Nobody", "unknown company");
+}
+
+#[test]
+fn gate_share_sum() {
+    let supply = "buyer_site,part_id,seller_site,share,inventory_days\n\
+P1,A,T1a,0.7,5\n\
+P1,A,T1b,0.4,5\n\
+T1a,C,T2,1,3\n\
+T1b,C,T2,1,3\n";
+    let d = diamond_with(&[("supply.csv", supply)]);
+    let r = errors_of(d.path());
+    // 0.7 + 0.4 = 1.1 > 1 + 1e-9: reported at the group's last row.
+    let f = r.errors.iter().find(|f| f.column == "share").expect("share finding");
+    assert_eq!((f.table.as_str(), f.row), ("supply", Some(3)));
+    assert!(f.message.contains("shares of buyer P1 for part A sum to"));
+    assert!((f.value.parse::<f64>().unwrap() - 1.1).abs() < 1e-12);
+}
+
+#[test]
+fn gate_inventory_days_agree() {
+    let supply = "buyer_site,part_id,seller_site,share,inventory_days\n\
+P1,A,T1a,0.6,5\n\
+P1,A,T1b,0.4,6\n\
+T1a,C,T2,1,3\n\
+T1b,C,T2,1,3\n";
+    let d = diamond_with(&[("supply.csv", supply)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "supply", Some(3), "inventory_days", "6", "must agree on inventory_days");
+}
+
+#[test]
+fn gate_bom_cycle() {
+    let bom = "parent_part,child_part,qty\nX,A,2\nA,C,3\nC,X,1\n";
+    let d = diamond_with(&[("bom.csv", bom)]);
+    let r = errors_of(d.path());
+    let f = r.errors.iter().find(|f| f.message.contains("BOM has a cycle")).expect("cycle");
+    assert_eq!((f.table.as_str(), f.column.as_str()), ("bom", "child_part"));
+    // The search starts at the alphabetically first parent, A: A -> C (row 3) -> X (row 4) and
+    // the line closing the cycle is X -> A, row 2.
+    assert!(f.message.contains("A -> C -> X -> A"), "{}", f.message);
+    assert_eq!(f.row, Some(2));
+}
+
+#[test]
+fn gate_supply_cycle() {
+    // T2 now also buys A from T1a and makes C from it (bom C -> A would be a BOM cycle, so
+    // use a distributor loop instead): T1b sells C to D, D sells C back to T1b.
+    let sites = format!("{SITES}D,Delta,NL,7\n");
+    let supply = "buyer_site,part_id,seller_site,share,inventory_days\n\
+P1,A,T1a,0.6,5\n\
+P1,A,T1b,0.4,5\n\
+T1a,C,T2,1,3\n\
+T1b,C,D,1,3\n\
+D,C,T1b,1,4\n";
+    let d = diamond_with(&[("sites.csv", &sites), ("supply.csv", supply)]);
+    let r = errors_of(d.path());
+    let f = r
+        .errors
+        .iter()
+        .find(|f| f.message.contains("supply network has a cycle"))
+        .expect("cycle finding");
+    assert_eq!(f.table, "supply");
+    assert!(f.message.contains("D/C") && f.message.contains("T1b/C"), "{}", f.message);
+}
+
+#[test]
+fn gate_self_supply_and_site_capacity_stock() {
+    let supply = format!("{SUPPLY}T2,C,T2,0.5,,,,1\n");
+    let capacity = "site_id,part_id,capacity_per_day,inventory_units\nT2,,100,50\n";
+    let d = diamond_with(&[("supply.csv", &supply), ("capacity.csv", capacity)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "supply", Some(6), "seller_site", "T2", "cannot supply itself");
+    assert_has(&r.errors, "capacity", Some(2), "inventory_units", "50", "site-level capacity row");
+}
+
+#[test]
+fn gate_malformed_timestamp_and_unknown_column() {
+    let signals = "subject_kind,subject_id,factor,value,observed_at,colour\nsite,T2,news,0.5,yesterday,red\n";
+    let d = diamond_with(&[("signals.csv", signals)]);
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "signals", Some(2), "observed_at", "yesterday", "RFC 3339");
+    assert_has(&r.warnings, "signals", Some(1), "colour", "colour", "unknown column");
+}
+
+#[test]
+fn csv_with_bom_and_crlf_reads_like_plain_csv() {
+    let crlf = |s: &str| format!("\u{feff}{}", s.replace('\n', "\r\n"));
+    let d = diamond_with(&[("sites.csv", &crlf(SITES)), ("supply.csv", &crlf(SUPPLY))]);
+    let plain = diamond_with(&[]);
+    assert_eq!(net_of(d.path()), net_of(plain.path()));
+}
+
+// ---------------------------------------------------------------- store
+
+#[test]
+fn failed_load_changes_nothing() {
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    let good = diamond_with(&[]);
+    kg.load_tables(good.path(), &LoadOptions::default()).unwrap();
+    let before = kg.store().len().unwrap();
+    let bad = diamond_with(&[("bom.csv", "parent_part,child_part,qty\nX,A,-2\nA,C,3\n")]);
+    let err = kg.load_tables(bad.path(), &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::Ingest(IngestError::DataQuality(_))));
+    assert_eq!(kg.store().len().unwrap(), before);
+    // A load that is valid alone but contradicts the stored data is refused whole as well:
+    // T2 moves to another country.
+    let moved = diamond_with(&[("sites.csv", &SITES.replace("T2,Gamma,CN", "T2,Gamma,VN"))]);
+    let err = kg.load_tables(moved.path(), &LoadOptions::default()).unwrap_err();
+    let StoreError::Ingest(IngestError::DataQuality(r)) = err else { panic!() };
+    assert!(r.errors[0].message.contains("conflicting values"), "{}", r.errors[0]);
+    assert_eq!(kg.store().len().unwrap(), before);
+}
+
+#[test]
+fn on_disk_store_reopens_with_provenance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("kg.db");
+    let d = diamond_with(&[]);
+    let expected = net_of(d.path());
+    let sha_sites = tierwise::store::sha256_hex(SITES.as_bytes());
+    {
+        let kg = KnowledgeGraph::open(&path).unwrap();
+        let r = kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(r.files.len(), 5);
+        assert!(r.graph.starts_with("https://w3id.org/tierwise/id/load/"));
+    }
+    let kg = KnowledgeGraph::open(&path).unwrap();
+    assert_eq!(kg.network().unwrap(), expected);
+    let loads = kg.loads().unwrap();
+    assert_eq!(loads.height(), 5);
+    let shas: Vec<String> = loads
+        .column("sha256").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+    assert!(shas.contains(&sha_sites));
+    let version = loads.column("version").unwrap().str().unwrap().get(0).unwrap().to_string();
+    assert_eq!(version, tierwise::VERSION);
+}
+
+#[test]
+fn turtle_round_trip_gives_the_identical_network() {
+    let demo = repo().join("data/demo");
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    kg.load_tables(&demo, &LoadOptions::default()).unwrap();
+    let net = kg.network().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for ext in ["ttl", "nt", "nq", "trig"] {
+        let file = tmp.path().join(format!("demo.{ext}"));
+        kg.export_file(&file).unwrap();
+        let fresh = KnowledgeGraph::in_memory().unwrap();
+        fresh.load_rdf(&file, None, &LoadOptions::default()).unwrap();
+        assert_eq!(fresh.network().unwrap(), net, "round trip through .{ext}");
+    }
+    // And the network equals the one compiled straight from the tables.
+    let direct = Network::compile(&read_tables_dir(&demo, &LoadOptions::default()).unwrap().tables).unwrap();
+    assert_eq!(direct, net);
+}
+
+#[test]
+fn sparql_select_comes_back_as_a_dataframe() {
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    let d = diamond_with(&[]);
+    kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+    let df = kg
+        .query(
+            "PREFIX tw: <https://w3id.org/tierwise/ns#>
+             SELECT ?seller ?share WHERE {
+               ?s a tw:Supply ; tw:buyer/tw:id \"P1\" ; tw:seller/tw:id ?seller ; tw:share ?share
+             } ORDER BY ?seller",
+        )
+        .unwrap();
+    assert_eq!(df.height(), 2);
+    let sellers: Vec<&str> = df.column("seller").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(sellers, ["T1a", "T1b"]);
+    let shares: Vec<f64> = df.column("share").unwrap().f64().unwrap().iter().flatten().collect();
+    assert_eq!(shares, [0.6, 0.4]);
+    // Aggregates over the ontology and the data together (the default graph is the union).
+    let df = kg
+        .query("PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT (COUNT(*) AS ?n) WHERE { ?c a owl:Class }")
+        .unwrap();
+    assert_eq!(df.column("n").unwrap().f64().unwrap().get(0), Some(12.0));
+    let err = kg.query("SELECT ?x WHERE {").unwrap_err();
+    assert!(matches!(err, StoreError::Query(_)));
+}
+
+#[test]
+fn parquet_tables_load_like_csv() {
+    use polars::prelude::*;
+    let d = diamond_with(&[]);
+    let pq = tempfile::tempdir().unwrap();
+    for name in ["sites", "parts", "products", "bom", "supply"] {
+        let mut df = CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(d.path().join(format!("{name}.csv"))))
+            .unwrap()
+            .finish()
+            .unwrap();
+        let f = std::fs::File::create(pq.path().join(format!("{name}.parquet"))).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+    }
+    assert_eq!(net_of(pq.path()), net_of(d.path()));
+}
+
+// ---------------------------------------------------------------- real data
+
+#[test]
+fn all_38_willems_chains_load_and_project() {
+    let w = tierwise::willems::WillemsData::read_dir(&repo().join("data/willems")).unwrap();
+    let mut stages = 0;
+    let mut arcs = 0;
+    for chain in w.chains() {
+        let tables = w.to_tables(chain).unwrap();
+        let report = tierwise::ingest::validate(&tables, &LoadOptions::default());
+        assert!(report.errors.is_empty(), "chain {chain}: {}", report);
+        let net = Network::compile(&tables).unwrap();
+        // Every stage is one site making one part: one node per stage.
+        assert_eq!(net.nodes().len(), tables.sites.len(), "chain {chain}");
+        assert_eq!(net.edges().len(), tables.supply.len(), "chain {chain}");
+        stages += tables.sites.len();
+        arcs += tables.supply.len();
+    }
+    // The published totals of Willems (2008).
+    assert_eq!((stages, arcs), (15_872, 43_589));
+}
+
+#[test]
+fn a_willems_chain_round_trips_through_the_store() {
+    let w = tierwise::willems::WillemsData::read_dir(&repo().join("data/willems")).unwrap();
+    let tables = w.to_tables(1).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    tierwise::ingest::write_tables_csv(&tables, tmp.path()).unwrap();
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    kg.load_tables(tmp.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(kg.network().unwrap(), Network::compile(&tables).unwrap());
+}
