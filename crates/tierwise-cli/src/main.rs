@@ -215,7 +215,15 @@ fn fail(code: u8, message: impl Into<String>) -> Failure {
     }
 }
 
+#[allow(unsafe_code)]
 fn main() -> ExitCode {
+    // Show whole tables in `--format table` unless the user chose otherwise.
+    for (key, value) in [("POLARS_FMT_MAX_ROWS", "60"), ("POLARS_FMT_STR_LEN", "80")] {
+        if std::env::var_os(key).is_none() {
+            // SAFETY: nothing else runs yet: no thread has been started.
+            unsafe { std::env::set_var(key, value) };
+        }
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

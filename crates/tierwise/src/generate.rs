@@ -69,7 +69,7 @@ use crate::model::{
 /// do not fit.
 pub const MIN_SITES: usize = 20;
 
-/// The largest network [`generate`] builds (memory grows by roughly 1 KB per site).
+/// The largest network [`generate`] builds (memory grows by about 2.5 KB per site).
 pub const MAX_SITES: usize = 50_000_000;
 
 /// What to generate.
@@ -359,7 +359,10 @@ fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
 
 /// Counting sort of `(key, value)` pairs into offsets and values, keeping the input order of
 /// values within a key.
-fn csr(n_keys: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> (Vec<usize>, Vec<usize>) {
+fn csr(
+    n_keys: usize,
+    pairs: impl Iterator<Item = (usize, usize)> + Clone,
+) -> (Vec<usize>, Vec<usize>) {
     let mut off = vec![0usize; n_keys + 1];
     for (k, _) in pairs.clone() {
         off[k + 1] += 1;
@@ -457,10 +460,10 @@ impl Shape {
         // About 2.5 makers per part (each maker makes 1.52 parts on average); tier 1 needs two
         // assemblies so that every product can have two children.
         let mut parts = vec![products];
-        for k in 1..depth {
-            let est_nodes = makers[k] as f64 * 1.52;
+        for (k, &m) in makers[..depth].iter().enumerate().skip(1) {
+            let est_nodes = m as f64 * 1.52;
             let p = (est_nodes / r.real(2.0, 3.0)).round() as usize;
-            parts.push(p.clamp(if k == 1 { 2 } else { 1 }, makers[k]));
+            parts.push(p.clamp(if k == 1 { 2 } else { 1 }, m));
         }
         let raw = (mines as f64 / r.real(4.0, 8.0)).round() as usize;
         parts.push(raw.clamp(2, mines.min(400)));
@@ -516,7 +519,13 @@ impl Role {
     fn industries(self) -> &'static [&'static str] {
         match self {
             Role::Plant => &["Manufacturing"],
-            Role::Assembly => &["Systems", "Modules", "Automotive", "Assemblies", "Engineering"],
+            Role::Assembly => &[
+                "Systems",
+                "Modules",
+                "Automotive",
+                "Assemblies",
+                "Engineering",
+            ],
             Role::Component => &[
                 "Components",
                 "Precision",
@@ -641,19 +650,23 @@ impl Net {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let (site_off, site_part) = csr(n_sites, pairs.iter().map(|&(s, p)| (s, p)));
+        let (site_off, site_part) = csr(n_sites, pairs.iter().copied());
         drop(pairs);
         let (maker_off, maker_site) = csr(
             n_parts,
-            (0..n_sites)
-                .filter(|&s| !site_dist[s])
-                .flat_map(|s| site_part[site_off[s]..site_off[s + 1]].iter().map(move |&p| (p, s))),
+            (0..n_sites).filter(|&s| !site_dist[s]).flat_map(|s| {
+                site_part[site_off[s]..site_off[s + 1]]
+                    .iter()
+                    .map(move |&p| (p, s))
+            }),
         );
         let (dist_off, dist_site) = csr(
             n_parts,
-            (0..n_sites)
-                .filter(|&s| site_dist[s])
-                .flat_map(|s| site_part[site_off[s]..site_off[s + 1]].iter().map(move |&p| (p, s))),
+            (0..n_sites).filter(|&s| site_dist[s]).flat_map(|s| {
+                site_part[site_off[s]..site_off[s + 1]]
+                    .iter()
+                    .map(move |&p| (p, s))
+            }),
         );
         let nodes_at = |k: usize, dist: bool| -> usize {
             (lv_start[k]..lv_start[k + 1])
@@ -751,7 +764,11 @@ impl Net {
                 Role::Mine => {
                     let raw = site_part[site_off[s]] - part_start[depth];
                     let pool = &raw_pools[raw % RAW_MATERIALS.len()];
-                    if r.chance(0.55) { pool[0] } else { *r.pick(pool) }
+                    if r.chance(0.55) {
+                        pool[0]
+                    } else {
+                        *r.pick(pool)
+                    }
                 }
                 Role::Assembly | Role::Component => {
                     if level == 1 && r.chance(0.4) {
@@ -811,8 +828,14 @@ impl Net {
             }
             !gap
         });
-        let (group_off, _) = csr(n_sites, groups.iter().enumerate().map(|(g, &(b, _))| (b, g)));
-        let (gpart_off, gpart) = csr(n_parts, groups.iter().enumerate().map(|(g, &(_, p))| (p, g)));
+        let (group_off, _) = csr(
+            n_sites,
+            groups.iter().enumerate().map(|(g, &(b, _))| (b, g)),
+        );
+        let (gpart_off, gpart) = csr(
+            n_parts,
+            groups.iter().enumerate().map(|(g, &(_, p))| (p, g)),
+        );
         let find_group = |b: usize, p: usize| -> Option<usize> {
             let range = group_off[b]..group_off[b + 1];
             groups[range.clone()]
@@ -1028,11 +1051,12 @@ impl Net {
                         }
                     }
                 }
-                for g in self.group_off[s]..self.group_off[s + 1] {
+                let (lo, hi) = (self.group_off[s], self.group_off[s + 1]);
+                for (g, &group_need) in need.iter().enumerate().take(hi).skip(lo) {
                     let p = self.groups[g].1;
                     for row in self.row_off[g]..self.row_off[g + 1] {
                         if let Some(n) = self.node_of(self.row_seller[row], p) {
-                            x[n] += self.row_share[row] * need[g];
+                            x[n] += self.row_share[row] * group_need;
                         }
                     }
                 }
@@ -1140,7 +1164,7 @@ impl Net {
         // Products: one row per plant node.
         let mut products = Vec::new();
         let mut demand = Vec::new();
-        for plant in 0..self.plants {
+        for (plant, plant_id) in site_ids.iter().enumerate().take(self.plants) {
             for n in self.nodes(plant) {
                 let p = self.site_part[n];
                 let cost = parts[p].unit_cost.unwrap_or(1000.0);
@@ -1149,7 +1173,7 @@ impl Net {
                 demand.push((n, d));
                 products.push(ProductRow {
                     part_id: part_ids[p].clone(),
-                    site_id: site_ids[plant].clone(),
+                    site_id: plant_id.clone(),
                     demand_per_day: d,
                     revenue_per_unit: revenue,
                     margin_per_unit: Some(round_to(revenue - cost, 100.0)),
@@ -1373,7 +1397,12 @@ impl Net {
             } else {
                 let c = *r.pick(&used_countries);
                 let factor = if r.chance(0.5) { "news" } else { "labor" };
-                (SubjectKind::Country, COUNTRIES[c].0.to_owned(), factor, "newswire")
+                (
+                    SubjectKind::Country,
+                    COUNTRIES[c].0.to_owned(),
+                    factor,
+                    "newswire",
+                )
             };
             let value = if factor == "sanction" {
                 1.0
@@ -1532,8 +1561,18 @@ mod tests {
         let mut shape = Shape::default();
         unique("sites", t.sites.iter().map(|s| s.site_id.clone()))?;
         unique("parts", t.parts.iter().map(|p| p.part_id.clone()))?;
-        unique("products", t.products.iter().map(|p| format!("{}|{}", p.part_id, p.site_id)))?;
-        unique("bom", t.bom.iter().map(|b| format!("{}|{}", b.parent_part, b.child_part)))?;
+        unique(
+            "products",
+            t.products
+                .iter()
+                .map(|p| format!("{}|{}", p.part_id, p.site_id)),
+        )?;
+        unique(
+            "bom",
+            t.bom
+                .iter()
+                .map(|b| format!("{}|{}", b.parent_part, b.child_part)),
+        )?;
         unique(
             "supply",
             t.supply
@@ -1543,7 +1582,9 @@ mod tests {
         unique("countries", t.countries.iter().map(|c| c.country.clone()))?;
         unique(
             "capacity",
-            t.capacity.iter().map(|c| format!("{}|{:?}", c.site_id, c.part_id)),
+            t.capacity
+                .iter()
+                .map(|c| format!("{}|{:?}", c.site_id, c.part_id)),
         )?;
 
         let countries: HashSet<&str> = t.countries.iter().map(|c| c.country.as_str()).collect();
@@ -1557,12 +1598,19 @@ mod tests {
             in_range("p_event", c.p_event, 0.005, 0.08)?;
             in_range("country ttr_days", c.ttr_days, 1.0, 365.0)?;
         }
-        let site_ix: HashMap<&str, usize> =
-            t.sites.iter().enumerate().map(|(i, s)| (s.site_id.as_str(), i)).collect();
+        let site_ix: HashMap<&str, usize> = t
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.site_id.as_str(), i))
+            .collect();
         let companies: HashSet<&str> = t.sites.iter().map(|s| s.company.as_str()).collect();
         for s in &t.sites {
             if !countries.contains(s.country.as_str()) {
-                return Err(format!("site {} in unknown country {}", s.site_id, s.country));
+                return Err(format!(
+                    "site {} in unknown country {}",
+                    s.site_id, s.country
+                ));
             }
             in_range("ttr_days", s.ttr_days, 0.0, 365.0)?;
             in_range("financial_score", s.financial_score, 0.0, 100.0)?;
@@ -1571,8 +1619,11 @@ mod tests {
             in_range("capacity_utilization", s.capacity_utilization, 0.0, 1.0)?;
             in_range("p_fail_override", s.p_fail_override, 0.0, 1.0)?;
         }
-        let kind: HashMap<&str, PartKind> =
-            t.parts.iter().map(|p| (p.part_id.as_str(), p.kind)).collect();
+        let kind: HashMap<&str, PartKind> = t
+            .parts
+            .iter()
+            .map(|p| (p.part_id.as_str(), p.kind))
+            .collect();
         for p in &t.parts {
             if p.unit_cost.is_none_or(|c| c <= 0.0) {
                 return Err(format!("part {} without a positive cost", p.part_id));
@@ -1589,28 +1640,45 @@ mod tests {
                 return Err(format!("plant {} not owned by FOCAL", p.site_id));
             }
             if p.demand_per_day <= 0.0 || p.revenue_per_unit <= 0.0 {
-                return Err(format!("products row {} without demand or revenue", p.part_id));
+                return Err(format!(
+                    "products row {} without demand or revenue",
+                    p.part_id
+                ));
             }
         }
 
         // BOM: references, qty, kinds one level apart, no cycle.
-        let part_ix: HashMap<&str, usize> =
-            t.parts.iter().enumerate().map(|(i, p)| (p.part_id.as_str(), i)).collect();
+        let part_ix: HashMap<&str, usize> = t
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.part_id.as_str(), i))
+            .collect();
         let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut bom_edges = Vec::new();
         for b in &t.bom {
-            let (Some(&pi), Some(&ci)) =
-                (part_ix.get(b.parent_part.as_str()), part_ix.get(b.child_part.as_str()))
-            else {
-                return Err(format!("bom line {} -> {} names an unknown part", b.parent_part, b.child_part));
+            let (Some(&pi), Some(&ci)) = (
+                part_ix.get(b.parent_part.as_str()),
+                part_ix.get(b.child_part.as_str()),
+            ) else {
+                return Err(format!(
+                    "bom line {} -> {} names an unknown part",
+                    b.parent_part, b.child_part
+                ));
             };
             if b.qty <= 0.0 || !b.qty.is_finite() {
                 return Err(format!("bom qty {} not positive", b.qty));
             }
             if t.parts[pi].kind == PartKind::RawMaterial || t.parts[ci].kind == PartKind::Product {
-                return Err(format!("bom line {} -> {} against the layering", b.parent_part, b.child_part));
+                return Err(format!(
+                    "bom line {} -> {} against the layering",
+                    b.parent_part, b.child_part
+                ));
             }
-            children.entry(b.parent_part.as_str()).or_default().push(b.child_part.as_str());
+            children
+                .entry(b.parent_part.as_str())
+                .or_default()
+                .push(b.child_part.as_str());
             bom_edges.push((pi, ci));
         }
         if !acyclic(t.parts.len(), &bom_edges) {
@@ -1650,7 +1718,10 @@ mod tests {
             }
             let lead = s.lead_time_days.unwrap_or(0.0);
             in_range("lead_time_sd_days", s.lead_time_sd_days, 0.0, lead)?;
-            groups.entry((s.buyer_site.as_str(), s.part_id.as_str())).or_default().push(s);
+            groups
+                .entry((s.buyer_site.as_str(), s.part_id.as_str()))
+                .or_default()
+                .push(s);
         }
         for ((b, p), rows) in &groups {
             let sum: f64 = rows.iter().map(|r| r.share).sum();
@@ -1663,7 +1734,10 @@ mod tests {
             if rows.len() == 1 {
                 shape.single_source_groups += 1;
             }
-            if rows.iter().any(|r| r.inventory_days != rows[0].inventory_days) {
+            if rows
+                .iter()
+                .any(|r| r.inventory_days != rows[0].inventory_days)
+            {
                 return Err(format!("inventory_days of ({b}, {p}) disagree"));
             }
         }
@@ -1671,8 +1745,14 @@ mod tests {
         // Nodes: (site, part) made by a seller or a plant.
         let mut node_ix: HashMap<(&str, &str), usize> = HashMap::new();
         let mut nodes: Vec<(&str, &str)> = Vec::new();
-        let sells = t.supply.iter().map(|s| (s.seller_site.as_str(), s.part_id.as_str()));
-        let plants = t.products.iter().map(|p| (p.site_id.as_str(), p.part_id.as_str()));
+        let sells = t
+            .supply
+            .iter()
+            .map(|s| (s.seller_site.as_str(), s.part_id.as_str()));
+        let plants = t
+            .products
+            .iter()
+            .map(|p| (p.site_id.as_str(), p.part_id.as_str()));
         for key in sells.chain(plants) {
             node_ix.entry(key).or_insert_with(|| {
                 nodes.push(key);
@@ -1709,16 +1789,18 @@ mod tests {
             for r in &groups[&(d, p)] {
                 let seller = r.seller_site.as_str();
                 if distributors.contains(&(seller, p)) {
-                    return Err(format!("distributor {d} buys {p} from distributor {seller}"));
+                    return Err(format!(
+                        "distributor {d} buys {p} from distributor {seller}"
+                    ));
                 }
             }
         }
         // Every supply group is consumed by a node of its buyer.
         for &(b, c) in groups.keys() {
             let consumed = distributors.contains(&(b, c))
-                || nodes.iter().any(|&(s, p)| {
-                    s == b && children.get(p).is_some_and(|cs| cs.contains(&c))
-                });
+                || nodes
+                    .iter()
+                    .any(|&(s, p)| s == b && children.get(p).is_some_and(|cs| cs.contains(&c)));
             if !consumed && !nodes.is_empty() {
                 // Checked on small data sets only: the scan is quadratic.
                 if nodes.len() < 20_000 {
@@ -1730,7 +1812,10 @@ mod tests {
         // Tiers: breadth first from the plants over buyer -> seller.
         let mut sellers_of: HashMap<&str, Vec<&str>> = HashMap::new();
         for s in &t.supply {
-            sellers_of.entry(s.buyer_site.as_str()).or_default().push(s.seller_site.as_str());
+            sellers_of
+                .entry(s.buyer_site.as_str())
+                .or_default()
+                .push(s.seller_site.as_str());
         }
         let mut tier: HashMap<&str, usize> = HashMap::new();
         let mut queue = VecDeque::new();
@@ -1749,7 +1834,11 @@ mod tests {
             }
         }
         if tier.len() != t.sites.len() {
-            return Err(format!("{} of {} sites reach no plant", t.sites.len() - tier.len(), t.sites.len()));
+            return Err(format!(
+                "{} of {} sites reach no plant",
+                t.sites.len() - tier.len(),
+                t.sites.len()
+            ));
         }
         shape.max_tier = tier.values().copied().max().unwrap_or(0);
 
@@ -1773,7 +1862,10 @@ mod tests {
                 _ => kind.contains_key(sig.subject_id.as_str()),
             };
             if !known {
-                return Err(format!("signal about unknown {} {}", sig.subject_kind, sig.subject_id));
+                return Err(format!(
+                    "signal about unknown {} {}",
+                    sig.subject_kind, sig.subject_id
+                ));
             }
             in_range("signal value", Some(sig.value), 0.0, 1.0)?;
             let ts = sig.observed_at.as_bytes();
@@ -1792,10 +1884,16 @@ mod tests {
             };
             match &c.part_id {
                 None if c.inventory_units.is_some() || c.capacity_per_day.is_none() => {
-                    return Err(format!("site-level capacity row of {} malformed", c.site_id));
+                    return Err(format!(
+                        "site-level capacity row of {} malformed",
+                        c.site_id
+                    ));
                 }
                 Some(p) if !node_ix.contains_key(&(t.sites[i].site_id.as_str(), p.as_str())) => {
-                    return Err(format!("capacity row for a node {} does not make", c.site_id));
+                    return Err(format!(
+                        "capacity row for a node {} does not make",
+                        c.site_id
+                    ));
                 }
                 _ => {}
             }
@@ -1807,7 +1905,10 @@ mod tests {
                 || !kind.contains_key(a.alternate_part_id.as_str())
                 || a.part_id == a.alternate_part_id
             {
-                return Err(format!("bad alternate {} -> {}", a.part_id, a.alternate_part_id));
+                return Err(format!(
+                    "bad alternate {} -> {}",
+                    a.part_id, a.alternate_part_id
+                ));
             }
         }
         Ok(shape)
@@ -1841,7 +1942,10 @@ mod tests {
         for n in [50, 1000, 20_000] {
             let t = gen_tables(n, 3);
             let got = t.sites.len() as f64;
-            assert!((got - n as f64).abs() <= 0.1 * n as f64, "asked {n}, got {got}");
+            assert!(
+                (got - n as f64).abs() <= 0.1 * n as f64,
+                "asked {n}, got {got}"
+            );
             let shape = check(&t).unwrap_or_else(|e| panic!("{n} sites: {e}"));
             assert!((4..=6).contains(&shape.max_tier), "{shape:?}");
         }
@@ -1860,6 +1964,22 @@ mod tests {
             })
         );
         assert!(generate(&GeneratorConfig::new(MIN_SITES, 1)).is_ok());
+    }
+
+    #[test]
+    fn smallest_networks_are_complete() {
+        for n in MIN_SITES..=40 {
+            for seed in 0..4 {
+                let t = gen_tables(n, seed);
+                assert_eq!(t.sites.len(), n);
+                let shape = check(&t).unwrap_or_else(|e| panic!("{n} sites, seed {seed}: {e}"));
+                assert!((4..=6).contains(&shape.max_tier), "{n}/{seed}: {shape:?}");
+                assert!(
+                    shape.distributors >= 1 && shape.diamonds >= 1,
+                    "{n}/{seed}: {shape:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1894,10 +2014,16 @@ mod tests {
     #[test]
     fn raw_materials_come_from_few_countries_and_costs_rise_with_level() {
         let t = gen_tables(5000, 42);
-        let kind: HashMap<&str, PartKind> =
-            t.parts.iter().map(|p| (p.part_id.as_str(), p.kind)).collect();
-        let site_country: HashMap<&str, &str> =
-            t.sites.iter().map(|s| (s.site_id.as_str(), s.country.as_str())).collect();
+        let kind: HashMap<&str, PartKind> = t
+            .parts
+            .iter()
+            .map(|p| (p.part_id.as_str(), p.kind))
+            .collect();
+        let site_country: HashMap<&str, &str> = t
+            .sites
+            .iter()
+            .map(|s| (s.site_id.as_str(), s.country.as_str()))
+            .collect();
         let mut mine_countries = HashSet::new();
         for s in &t.supply {
             if kind[s.part_id.as_str()] == PartKind::RawMaterial {
@@ -1909,8 +2035,12 @@ mod tests {
         }
         assert!(mine_countries.len() <= 20, "{mine_countries:?}");
         let mean_cost = |k: PartKind| {
-            let costs: Vec<f64> =
-                t.parts.iter().filter(|p| p.kind == k).filter_map(|p| p.unit_cost).collect();
+            let costs: Vec<f64> = t
+                .parts
+                .iter()
+                .filter(|p| p.kind == k)
+                .filter_map(|p| p.unit_cost)
+                .collect();
             costs.iter().sum::<f64>() / costs.len() as f64
         };
         assert!(mean_cost(PartKind::RawMaterial) < mean_cost(PartKind::Component) * 10.0);
@@ -1924,8 +2054,14 @@ mod tests {
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(rfc3339(BASE_EPOCH_SECS), "2026-06-30T00:00:00Z");
         assert_eq!(rfc3339(BASE_EPOCH_SECS - 1), "2026-06-29T23:59:59Z");
-        assert_eq!(rfc3339(BASE_EPOCH_SECS - 400 * 86_400), "2025-05-26T00:00:00Z");
-        assert_eq!(rfc3339(days_from_civil(2024, 2, 29) * 86_400 + 3661), "2024-02-29T01:01:01Z");
+        assert_eq!(
+            rfc3339(BASE_EPOCH_SECS - 400 * 86_400),
+            "2025-05-26T00:00:00Z"
+        );
+        assert_eq!(
+            rfc3339(days_from_civil(2024, 2, 29) * 86_400 + 3661),
+            "2024-02-29T01:01:01Z"
+        );
     }
 
     proptest! {

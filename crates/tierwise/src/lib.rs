@@ -9,6 +9,8 @@ pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod network;
+pub mod progress;
+pub mod risk;
 pub mod store;
 pub mod willems;
 

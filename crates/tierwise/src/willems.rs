@@ -115,7 +115,10 @@ impl Stage {
         if let Some(t) = self.stage_time {
             t
         } else {
-            self.stage_time_distribution.iter().map(|(t, p)| t * p).sum()
+            self.stage_time_distribution
+                .iter()
+                .map(|(t, p)| t * p)
+                .sum()
         }
     }
 }
@@ -521,7 +524,10 @@ fn topological_order(chain: &Chain) -> Result<Vec<usize>, (Vec<String>, u64)> {
             cycle.push(p);
             cycle.reverse();
             let row = pred_left[cycle[1]].map_or(0, |(_, row)| row);
-            let names = cycle.iter().map(|&i| chain.stages[i].name.clone()).collect();
+            let names = cycle
+                .iter()
+                .map(|&i| chain.stages[i].name.clone())
+                .collect();
             return Err((names, row));
         }
         pos.insert(p, walk.len());
@@ -684,12 +690,7 @@ impl CsvFile {
         }
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
-            Ok(_) => Err(self.value_error(
-                row,
-                column,
-                v,
-                "expected a finite number >= 0".into(),
-            )),
+            Ok(_) => Err(self.value_error(row, column, v, "expected a finite number >= 0".into())),
             Err(_) => Err(self.value_error(row, column, v, "not a number".into())),
         }
     }
@@ -926,7 +927,9 @@ mod tests {
         let (mut sites, mut parts, mut bom, mut supply, mut products, mut zero) =
             (0, 0, 0, 0, 0, 0);
         for chain in data.chains() {
-            let info = data.chain_info(chain).expect("every chain is in chains.csv");
+            let info = data
+                .chain_info(chain)
+                .expect("every chain is in chains.csv");
             let t = data.to_tables(chain).unwrap();
             assert_eq!(t.sites.len(), info.n_stages, "chain {chain} sites");
             assert_eq!(t.parts.len(), info.n_stages, "chain {chain} parts");
@@ -958,7 +961,11 @@ mod tests {
             bom += t.bom.len();
             supply += t.supply.len();
             products += t.products.len();
-            zero += t.products.iter().filter(|p| p.demand_per_day == 0.0).count();
+            zero += t
+                .products
+                .iter()
+                .filter(|p| p.demand_per_day == 0.0)
+                .count();
         }
         assert_eq!((sites, parts), (15_872, 15_872));
         assert_eq!((bom, supply), (43_589, 43_589));
@@ -1037,7 +1044,10 @@ mod tests {
         assert_eq!(s.inventory_days, Some(28.0));
         assert_eq!(s.lead_time_sd_days, Some(11.224972160321824));
         let p1 = &data.stages(1)[2];
-        assert_eq!(p1.stage_time_distribution, vec![(20.0, 0.4), (25.0, 0.4), (50.0, 0.2)]);
+        assert_eq!(
+            p1.stage_time_distribution,
+            vec![(20.0, 0.4), (25.0, 0.4), (50.0, 0.2)]
+        );
         assert_eq!(p1.row, 4);
         assert!(t.bom.contains(&BomLine {
             parent_part: "C01-Manuf_0001".into(),
@@ -1068,11 +1078,17 @@ mod tests {
             unique(t.sites.iter().map(|s| s.site_id.clone()).collect(), "site");
             unique(t.parts.iter().map(|p| p.part_id.clone()).collect(), "part");
             unique(
-                t.products.iter().map(|p| format!("{}|{}", p.part_id, p.site_id)).collect(),
+                t.products
+                    .iter()
+                    .map(|p| format!("{}|{}", p.part_id, p.site_id))
+                    .collect(),
                 "product",
             );
             unique(
-                t.bom.iter().map(|b| format!("{}|{}", b.parent_part, b.child_part)).collect(),
+                t.bom
+                    .iter()
+                    .map(|b| format!("{}|{}", b.parent_part, b.child_part))
+                    .collect(),
                 "bom line",
             );
             unique(
@@ -1085,11 +1101,17 @@ mod tests {
 
             let mut shares: HashMap<(&str, &str), f64> = HashMap::new();
             for s in &t.supply {
-                *shares.entry((s.buyer_site.as_str(), s.part_id.as_str())).or_default() += s.share;
+                *shares
+                    .entry((s.buyer_site.as_str(), s.part_id.as_str()))
+                    .or_default() += s.share;
                 assert!(s.inventory_days.unwrap() >= 0.0);
                 assert_eq!(s.lead_time_days, s.inventory_days);
             }
-            assert!(shares.values().all(|&x| (x - 1.0).abs() <= crate::model::EPS));
+            assert!(
+                shares
+                    .values()
+                    .all(|&x| (x - 1.0).abs() <= crate::model::EPS)
+            );
 
             // The BOM is acyclic (Kahn).
             let mut indegree: HashMap<&str, usize> =
@@ -1097,10 +1119,16 @@ mod tests {
             let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
             for b in &t.bom {
                 *indegree.get_mut(b.child_part.as_str()).unwrap() += 1;
-                children.entry(&b.parent_part).or_default().push(&b.child_part);
+                children
+                    .entry(&b.parent_part)
+                    .or_default()
+                    .push(&b.child_part);
             }
-            let mut queue: Vec<&str> =
-                indegree.iter().filter(|(_, d)| **d == 0).map(|(p, _)| *p).collect();
+            let mut queue: Vec<&str> = indegree
+                .iter()
+                .filter(|(_, d)| **d == 0)
+                .map(|(p, _)| *p)
+                .collect();
             let mut seen = 0;
             while let Some(p) = queue.pop() {
                 seen += 1;
@@ -1146,16 +1174,43 @@ mod tests {
         for chain in data.chains() {
             let t = data.to_tables(chain).unwrap();
             let demand: f64 = t.products.iter().map(|p| p.demand_per_day).sum();
-            let value: f64 = t.products.iter().map(|p| p.demand_per_day * p.revenue_per_unit).sum();
+            let value: f64 = t
+                .products
+                .iter()
+                .map(|p| p.demand_per_day * p.revenue_per_unit)
+                .sum();
             let cogs = value / demand;
             let published = data.chain_info(chain).unwrap().avg_cogs_per_unit;
-            let tolerance = if published.fract() == 0.0 { 0.5 } else { 0.0051 };
+            let tolerance = if published.fract() == 0.0 {
+                0.5
+            } else {
+                0.0051
+            };
             let agrees = (cogs - published).abs() <= tolerance;
             assert_eq!(
                 agrees,
                 !differ.contains(&chain),
                 "chain {chain}: {cogs} against {published}"
             );
+        }
+    }
+
+    /// Written with `write_tables_csv` and read back through the checked CSV loader, a chain
+    /// comes back unchanged.
+    #[test]
+    fn csv_round_trip() {
+        let data = data();
+        for chain in [1, 19, 26] {
+            let mut t = data.to_tables(chain).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            crate::ingest::write_tables_csv(&t, dir.path()).unwrap();
+            let options = crate::ingest::LoadOptions::default();
+            let mut back = crate::ingest::read_tables_dir(dir.path(), &options)
+                .unwrap_or_else(|e| panic!("chain {chain}: {e}"))
+                .tables;
+            t.sort_canonical();
+            back.sort_canonical();
+            assert!(t == back, "chain {chain} changed on the way through CSV");
         }
     }
 
@@ -1168,12 +1223,17 @@ mod tests {
             .filter_map(|c| data.chain_info(c))
             .filter(|i| i.sic_description == "Aircraft Engines and Engine Parts")
             .collect();
-        let sizes: Vec<(u32, usize, usize)> =
-            aircraft.iter().map(|i| (i.chain, i.n_stages, i.n_arcs)).collect();
+        let sizes: Vec<(u32, usize, usize)> = aircraft
+            .iter()
+            .map(|i| (i.chain, i.n_stages, i.n_arcs))
+            .collect();
         assert_eq!(sizes, vec![(26, 468, 605), (38, 2025, 16_225)]);
         assert_eq!(aircraft[0].sic_code, "3724");
         let t = data.to_tables(38).unwrap();
-        assert_eq!((t.sites.len(), t.supply.len(), t.products.len()), (2025, 16_225, 559));
+        assert_eq!(
+            (t.sites.len(), t.supply.len(), t.products.len()),
+            (2025, 16_225, 559)
+        );
     }
 
     #[test]
@@ -1198,7 +1258,9 @@ mod tests {
         std::fs::write(dir.path().join("arcs.csv"), arcs).unwrap();
         std::fs::write(
             dir.path().join("chains.csv"),
-            format!("{CHAINS_HEADER}\n1,1,2869,\"Chemicals, Other\",0,1,1,1,0,3,2,1.0,1.0,0,1,3.0\n"),
+            format!(
+                "{CHAINS_HEADER}\n1,1,2869,\"Chemicals, Other\",0,1,1,1,0,3,2,1.0,1.0,0,1,3.0\n"
+            ),
         )
         .unwrap();
         WillemsData::read_dir(dir.path())
@@ -1219,15 +1281,32 @@ mod tests {
     fn a_small_chain_with_percentages_and_no_stage_time() {
         let arcs = "chain,sourceStage,destinationStage\n1,Part_0001,Manuf_0001\n1,Manuf_0001,Retail_0001\n";
         let data = fixture(STAGES, arcs).unwrap();
-        assert_eq!(data.chain_info(1).unwrap().sic_description, "Chemicals, Other");
-        assert_eq!(data.stages(1)[2].row, 5, "a blank line still counts as a row");
+        assert_eq!(
+            data.chain_info(1).unwrap().sic_description,
+            "Chemicals, Other"
+        );
+        assert_eq!(
+            data.stages(1)[2].row,
+            5,
+            "a blank line still counts as a row"
+        );
         let t = data.to_tables(1).unwrap();
         // Percentages 25/75 of 2 and 6 days: 0.5 + 4.5 = 5 days.
         assert_eq!(t.supply[0].lead_time_days, Some(5.0));
         assert_eq!(t.supply[1].lead_time_days, Some(0.0));
         let kinds: Vec<PartKind> = t.parts.iter().map(|p| p.kind).collect();
-        assert_eq!(kinds, [PartKind::RawMaterial, PartKind::Component, PartKind::Product]);
-        assert_eq!(t.products[0].demand_per_day, 0.0, "a missing avgDemand counts as 0");
+        assert_eq!(
+            kinds,
+            [
+                PartKind::RawMaterial,
+                PartKind::Component,
+                PartKind::Product
+            ]
+        );
+        assert_eq!(
+            t.products[0].demand_per_day, 0.0,
+            "a missing avgDemand counts as 0"
+        );
         assert_eq!(t.products[0].revenue_per_unit, 3.0);
         assert!(matches!(
             data.to_tables(2),
@@ -1242,11 +1321,23 @@ mod tests {
             STAGES,
             &format!("{header}1,Part_0001,Manuf_0001\n1,Part_0001,Manuf_0001\n"),
         ));
-        assert!(m.contains("arcs.csv, row 3, column \"destinationStage\", value \"Manuf_0001\""), "{m}");
-        assert!(m.contains("duplicate arc") && m.contains("first at row 2"), "{m}");
+        assert!(
+            m.contains("arcs.csv, row 3, column \"destinationStage\", value \"Manuf_0001\""),
+            "{m}"
+        );
+        assert!(
+            m.contains("duplicate arc") && m.contains("first at row 2"),
+            "{m}"
+        );
 
-        let m = message(fixture(STAGES, &format!("{header}1,Part_0001,Manuf_0009\n")));
-        assert!(m.contains("arcs.csv, row 2, column \"destinationStage\", value \"Manuf_0009\""), "{m}");
+        let m = message(fixture(
+            STAGES,
+            &format!("{header}1,Part_0001,Manuf_0009\n"),
+        ));
+        assert!(
+            m.contains("arcs.csv, row 2, column \"destinationStage\", value \"Manuf_0009\""),
+            "{m}"
+        );
 
         let m = message(fixture(
             STAGES,
@@ -1254,19 +1345,25 @@ mod tests {
                 "{header}1,Part_0001,Manuf_0001\n1,Manuf_0001,Retail_0001\n1,Retail_0001,Manuf_0001\n"
             ),
         ));
-        assert!(m.contains("arcs.csv, row 3") && m.contains("form a cycle"), "{m}");
         assert!(
-            m.contains("Manuf_0001 -> Retail_0001 -> Manuf_0001"),
+            m.contains("arcs.csv, row 3") && m.contains("form a cycle"),
             "{m}"
         );
+        assert!(m.contains("Manuf_0001 -> Retail_0001 -> Manuf_0001"), "{m}");
 
         let bad_cost = STAGES.replace("1,Manuf_0001,1,", "1,Manuf_0001,,");
         let m = message(fixture(&bad_cost, header));
-        assert!(m.contains("stages.csv, row 3, column \"stageCost\", value \"\""), "{m}");
+        assert!(
+            m.contains("stages.csv, row 3, column \"stageCost\", value \"\""),
+            "{m}"
+        );
 
         let bad_number = STAGES.replace("1,Manuf_0001,1,", "1,Manuf_0001,1x,");
         let m = message(fixture(&bad_number, header));
-        assert!(m.contains("stages.csv, row 3, column \"stageCost\", value \"1x\": not a number"), "{m}");
+        assert!(
+            m.contains("stages.csv, row 3, column \"stageCost\", value \"1x\": not a number"),
+            "{m}"
+        );
 
         let negative = STAGES.replace(",2,25,", ",-2,25,");
         let m = message(fixture(&negative, header));
@@ -1274,15 +1371,24 @@ mod tests {
 
         let unpaired = STAGES.replace(",2,25,6,75", ",2,25,6,");
         let m = message(fixture(&unpaired, header));
-        assert!(m.contains("stages.csv, row 2, column \"stageTime_%_2\""), "{m}");
+        assert!(
+            m.contains("stages.csv, row 2, column \"stageTime_%_2\""),
+            "{m}"
+        );
 
         let duplicate = format!("{STAGES}1,Part_0001,1,Part,,,,,\n");
         let m = message(fixture(&duplicate, header));
-        assert!(m.contains("stages.csv, row 6, column \"Stage Name\", value \"Part_0001\""), "{m}");
+        assert!(
+            m.contains("stages.csv, row 6, column \"Stage Name\", value \"Part_0001\""),
+            "{m}"
+        );
 
         let short = format!("{STAGES}1,Part_0009,1\n");
         let m = message(fixture(&short, header));
-        assert!(m.contains("stages.csv, row 6: 3 fields, but the header has 9"), "{m}");
+        assert!(
+            m.contains("stages.csv, row 6: 3 fields, but the header has 9"),
+            "{m}"
+        );
 
         let no_cost = STAGES.replacen("stageCost", "cost", 1);
         assert!(matches!(

@@ -310,6 +310,7 @@ impl RawTables {
         let mut checked = validate::validate_with(&tables, options, &origin);
         errors.append(&mut checked.errors);
         report.warnings.append(&mut checked.warnings);
+        report.warnings.sort();
         if !errors.is_empty() {
             errors.sort();
             errors.dedup();

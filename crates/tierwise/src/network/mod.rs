@@ -32,7 +32,7 @@ pub struct Csr {
 }
 
 impl Csr {
-    fn from_lists(lists: impl IntoIterator<Item = Vec<u32>>) -> Self {
+    pub(crate) fn from_lists(lists: impl IntoIterator<Item = Vec<u32>>) -> Self {
         let mut offsets = vec![0u32];
         let mut items = Vec::new();
         for l in lists {

@@ -544,8 +544,24 @@ fn boolean(t: &Term) -> Option<bool> {
     }
 }
 
+fn integer(t: &Term) -> Option<i64> {
+    let Term::Literal(l) = t else { return None };
+    let dt = l.datatype().as_str();
+    let is_int = dt.starts_with("http://www.w3.org/2001/XMLSchema#")
+        && (dt.ends_with("nteger") || matches!(&dt[33..], "int" | "long" | "short" | "byte"
+            | "unsignedInt" | "unsignedShort" | "unsignedByte"));
+    if !is_int {
+        return None;
+    }
+    l.value().parse().ok()
+}
+
 fn column_of(name: &str, values: &[Option<Term>]) -> Column {
     let bound: Vec<&Term> = values.iter().flatten().collect();
+    if !bound.is_empty() && bound.iter().all(|t| integer(t).is_some()) {
+        let v: Vec<Option<i64>> = values.iter().map(|t| t.as_ref().and_then(integer)).collect();
+        return Series::new(name.into(), v).into();
+    }
     if !bound.is_empty() && bound.iter().all(|t| numeric(t).is_some()) {
         let v: Vec<Option<f64>> = values.iter().map(|t| t.as_ref().and_then(numeric)).collect();
         return Series::new(name.into(), v).into();

@@ -1,0 +1,103 @@
+//! The `tierwise` binary end to end: exit codes, messages, formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tierwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .args(args)
+        .output()
+        .expect("run tierwise")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn every_command_explains_itself() {
+    for cmd in ["generate", "load", "check", "query", "network", "export", "willems"] {
+        let out = tierwise(&[cmd, "--help"]);
+        assert!(out.status.success(), "{cmd} --help");
+        assert!(text(&out.stdout).contains("Usage: tierwise"), "{cmd}");
+    }
+    let out = tierwise(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn generate_is_byte_identical_for_one_seed() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        let out = tierwise(&["generate", "--sites", "300", "--seed", "11", "--out", d.path().to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    for name in ["sites", "parts", "products", "bom", "supply", "countries", "signals"] {
+        let fa = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
+        let fb = std::fs::read(b.path().join(format!("{name}.csv"))).unwrap();
+        assert_eq!(fa, fb, "{name}.csv differs between two runs with seed 11");
+    }
+}
+
+#[test]
+fn bad_data_exits_2_names_file_row_column_and_stores_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("bad");
+    let store = tmp.path().join("kg.db");
+    let out = tierwise(&["generate", "--sites", "60", "--seed", "3", "--out", data.to_str().unwrap()]);
+    assert!(out.status.success());
+    // Break row 3 of bom.csv: a negative quantity.
+    let bom = std::fs::read_to_string(data.join("bom.csv")).unwrap();
+    let mut lines: Vec<String> = bom.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+    cells[2] = "-4".into();
+    lines[2] = cells.join(",");
+    std::fs::write(data.join("bom.csv"), lines.join("\n") + "\n").unwrap();
+
+    let out = tierwise(&["load", data.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("bom.csv, row 3, column qty, value \"-4\": expected a value > 0"), "{err}");
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(!store.exists(), "a refused load must not create the store");
+}
+
+#[test]
+fn load_query_and_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("kg.db");
+    let demo = repo().join("data/demo");
+    let out = tierwise(&["load", demo.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("sha256"));
+
+    let q = "PREFIX tw: <https://w3id.org/tierwise/ns#> SELECT (COUNT(?s) AS ?n) WHERE { ?s a tw:Site }";
+    let sites = std::fs::read_to_string(demo.join("sites.csv")).unwrap().lines().count() - 1;
+    let s = store.to_str().unwrap();
+    let csv = tierwise(&["query", q, "--store", s, "--format", "csv"]);
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    assert_eq!(text(&csv.stdout), format!("n\n{sites}\n"));
+    let json = tierwise(&["query", q, "--store", s, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v[0]["n"], serde_json::json!(sites));
+    let pq = tmp.path().join("n.parquet");
+    let out = tierwise(&["query", q, "--store", s, "--format", "parquet", "-o", pq.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(std::fs::read(&pq).unwrap().starts_with(b"PAR1"));
+    // Parquet needs a file.
+    assert_eq!(tierwise(&["query", q, "--store", s, "--format", "parquet"]).status.code(), Some(2));
+    // A syntax error is bad input.
+    let bad = tierwise(&["query", "SELECT ?x WHERE {", "--store", s]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("SPARQL"));
+    // A missing store is reported, not created.
+    let none = tmp.path().join("nope.db");
+    let out = tierwise(&["query", q, "--store", none.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!none.exists());
+}

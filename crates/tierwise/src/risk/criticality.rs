@@ -1,0 +1,1 @@
+//! Criticality and mitigation (DESIGN 3.5).

@@ -1,0 +1,694 @@
+//! The risk engine of DESIGN 3.1 to 3.5: intrinsic failure probability from a versioned
+//! policy, availability under a disruption, time to survive and recover, exposure of every
+//! unit, Monte Carlo propagation and criticality. Everything runs on a compiled
+//! [`Network`] through an [`Analysis`], which fixes the policy and the reference time.
+
+mod cone;
+pub mod criticality;
+pub mod montecarlo;
+pub mod policy;
+pub mod score;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::model::EPS;
+use crate::network::{Csr, Network, NetworkError};
+use cone::Cone;
+pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
+pub use score::{Basis, Factor, SiteRisk};
+
+/// What a disruption unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UnitKind {
+    Site,
+    Company,
+    Country,
+    /// A supply row (buyer, part, seller): a lane or contract lost.
+    Link,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Site => "site",
+            UnitKind::Company => "company",
+            UnitKind::Country => "country",
+            UnitKind::Link => "link",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [UnitKind::Site, UnitKind::Company, UnitKind::Country, UnitKind::Link]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A disruption set D: sites, companies (all their sites), countries (all their sites) and
+/// supply links (buyer, part, seller).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Disruption {
+    pub sites: Vec<String>,
+    pub companies: Vec<String>,
+    pub countries: Vec<String>,
+    pub links: Vec<(String, String, String)>,
+}
+
+impl Disruption {
+    pub fn sites<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Self {
+        Disruption {
+            sites: ids.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sites.is_empty()
+            && self.companies.is_empty()
+            && self.countries.is_empty()
+            && self.links.is_empty()
+    }
+
+    /// A readable label, e.g. `site:S-17+country:CN`.
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        parts.extend(self.sites.iter().map(|s| format!("site:{s}")));
+        parts.extend(self.companies.iter().map(|s| format!("company:{s}")));
+        parts.extend(self.countries.iter().map(|s| format!("country:{s}")));
+        parts.extend(self.links.iter().map(|(b, p, s)| format!("link:{b}|{p}|{s}")));
+        parts.join("+")
+    }
+}
+
+/// Which data, policy and code a result came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub policy_version: String,
+    pub policy_sha256: String,
+    pub tierwise_version: &'static str,
+    /// The reference time for signal staleness.
+    pub as_of: String,
+    pub seed: Option<u64>,
+}
+
+/// A network under a policy: the context every risk computation runs in.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    net: Arc<Network>,
+    policy: Arc<Policy>,
+    as_of: DateTime<Utc>,
+    risks: Vec<SiteRisk>,
+    country_p: Vec<f64>,
+    site_ttr: Vec<f64>,
+    company_ttr: Vec<f64>,
+    country_ttr: Vec<f64>,
+    site_nodes: Csr,
+    company_sites: Csr,
+    country_sites: Csr,
+    node_row: Vec<u32>,
+}
+
+const NO_ROW: u32 = u32::MAX;
+
+impl Analysis {
+    /// Scores the network under `policy`, with signal staleness judged at `as_of`.
+    pub fn new(net: Arc<Network>, policy: Arc<Policy>, as_of: DateTime<Utc>) -> Self {
+        let risks = score::score_sites(&net, &policy, as_of);
+        let t = net.tables();
+        let country_tab: std::collections::HashMap<&str, &crate::model::Country> =
+            t.countries.iter().map(|c| (c.country.as_str(), c)).collect();
+        let country_p = net
+            .countries()
+            .iter()
+            .map(|c| {
+                country_tab
+                    .get(c.as_str())
+                    .and_then(|c| c.p_event)
+                    .unwrap_or(policy.default_p_event)
+            })
+            .collect();
+        let country_ttr = net
+            .countries()
+            .iter()
+            .map(|c| {
+                country_tab
+                    .get(c.as_str())
+                    .and_then(|c| c.ttr_days)
+                    .unwrap_or(policy.default_ttr_days)
+            })
+            .collect();
+        let site_ttr: Vec<f64> = t
+            .sites
+            .iter()
+            .map(|s| s.ttr_days.unwrap_or(policy.default_ttr_days))
+            .collect();
+        let mut company_ttr = vec![0.0f64; net.companies().len()];
+        let mut company_sites = vec![Vec::new(); net.companies().len()];
+        let mut country_sites = vec![Vec::new(); net.countries().len()];
+        for s in 0..t.sites.len() as u32 {
+            let c = net.site_company(s) as usize;
+            company_ttr[c] = company_ttr[c].max(site_ttr[s as usize]);
+            company_sites[c].push(s);
+            country_sites[net.site_country(s) as usize].push(s);
+        }
+        let mut site_nodes = vec![Vec::new(); t.sites.len()];
+        for (i, n) in net.nodes().iter().enumerate() {
+            site_nodes[n.site as usize].push(i as u32);
+        }
+        let mut node_row = vec![NO_ROW; net.nodes().len()];
+        for (r, p) in net.products().iter().enumerate() {
+            node_row[p.node as usize] = r as u32;
+        }
+        Analysis {
+            risks,
+            country_p,
+            site_ttr,
+            company_ttr,
+            country_ttr,
+            site_nodes: Csr::from_lists(site_nodes),
+            company_sites: Csr::from_lists(company_sites),
+            country_sites: Csr::from_lists(country_sites),
+            node_row,
+            net,
+            policy,
+            as_of,
+        }
+    }
+
+    /// The network under the shipped default policy, staleness judged now.
+    pub fn with_default_policy(net: Arc<Network>) -> Self {
+        Self::new(net, Arc::new(Policy::default()), Utc::now())
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn provenance(&self, seed: Option<u64>) -> Provenance {
+        Provenance {
+            policy_version: self.policy.version.clone(),
+            policy_sha256: self.policy.sha256.clone(),
+            tierwise_version: crate::VERSION,
+            as_of: self.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            seed,
+        }
+    }
+
+    /// Intrinsic risk of every site (p_fail and its factors), indexed like the sites.
+    pub fn site_risks(&self) -> &[SiteRisk] {
+        &self.risks
+    }
+
+    /// p_event of every country, indexed like [`Network::countries`].
+    pub fn country_p_event(&self) -> &[f64] {
+        &self.country_p
+    }
+
+    /// The ids of every unit of a kind, in index order (links as `buyer|part|seller`).
+    pub fn units(&self, kind: UnitKind) -> Vec<String> {
+        let net = &self.net;
+        match kind {
+            UnitKind::Site => net.sites().iter().map(|s| s.site_id.clone()).collect(),
+            UnitKind::Company => net.companies().to_vec(),
+            UnitKind::Country => (0..net.countries().len())
+                .filter(|&c| !self.country_sites.get(c).is_empty())
+                .map(|c| net.countries()[c].clone())
+                .collect(),
+            UnitKind::Link => net
+                .edges()
+                .iter()
+                .map(|e| {
+                    let s = &net.tables().supply[e.supply_row as usize];
+                    format!("{}|{}|{}", s.buyer_site, s.part_id, s.seller_site)
+                })
+                .collect(),
+        }
+    }
+
+    fn unit_index(&self, kind: UnitKind, id: &str) -> Result<u32, NetworkError> {
+        let net = &self.net;
+        let unknown = || NetworkError::UnknownUnit {
+            kind: kind.as_str(),
+            id: id.to_string(),
+        };
+        match kind {
+            UnitKind::Site => net.site_index(id).ok_or_else(unknown),
+            UnitKind::Company => net
+                .companies()
+                .binary_search_by(|c| c.as_str().cmp(id))
+                .map(|i| i as u32)
+                .map_err(|_| unknown()),
+            UnitKind::Country => net
+                .countries()
+                .binary_search_by(|c| c.as_str().cmp(id))
+                .ok()
+                .filter(|&c| !self.country_sites.get(c).is_empty())
+                .map(|i| i as u32)
+                .ok_or_else(unknown),
+            UnitKind::Link => {
+                let mut it = id.split('|');
+                let (Some(b), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next())
+                else {
+                    return Err(unknown());
+                };
+                self.link_index(b, p, s).ok_or_else(unknown)
+            }
+        }
+    }
+
+    fn link_index(&self, buyer: &str, part: &str, seller: &str) -> Option<u32> {
+        let net = &self.net;
+        let seller_node = net.node(seller, part)?;
+        let b = net.site_index(buyer)?;
+        net.node_outputs(seller_node)
+            .iter()
+            .copied()
+            .find(|&e| net.groups()[net.edges()[e as usize].group as usize].buyer == b)
+    }
+
+    /// TTR of a unit (DESIGN 3.2).
+    fn unit_ttr(&self, kind: UnitKind, u: u32) -> f64 {
+        match kind {
+            UnitKind::Site => self.site_ttr[u as usize],
+            UnitKind::Company => self.company_ttr[u as usize],
+            UnitKind::Country => self.country_ttr[u as usize],
+            UnitKind::Link => self.policy.default_ttr_days,
+        }
+    }
+
+    fn seed_unit(&self, cone: &mut Cone, kind: UnitKind, u: u32, value: f64) {
+        let seed_site = |cone: &mut Cone, s: u32| {
+            for &v in self.site_nodes.get(s as usize) {
+                cone.seed_node(v, value);
+            }
+        };
+        match kind {
+            UnitKind::Site => seed_site(cone, u),
+            UnitKind::Company => {
+                for &s in self.company_sites.get(u as usize) {
+                    seed_site(cone, s);
+                }
+            }
+            UnitKind::Country => {
+                for &s in self.country_sites.get(u as usize) {
+                    seed_site(cone, s);
+                }
+            }
+            UnitKind::Link => cone.seed_edge(&self.net, u, value),
+        }
+    }
+
+    fn seed_disruption(&self, cone: &mut Cone, d: &Disruption) -> Result<(), NetworkError> {
+        let mut resolved = Vec::new();
+        for s in &d.sites {
+            resolved.push((UnitKind::Site, self.unit_index(UnitKind::Site, s)?));
+        }
+        for c in &d.companies {
+            resolved.push((UnitKind::Company, self.unit_index(UnitKind::Company, c)?));
+        }
+        for c in &d.countries {
+            resolved.push((UnitKind::Country, self.unit_index(UnitKind::Country, c)?));
+        }
+        for (b, p, s) in &d.links {
+            let e = self
+                .link_index(b, p, s)
+                .ok_or_else(|| NetworkError::UnknownUnit {
+                    kind: "link",
+                    id: format!("{b}|{p}|{s}"),
+                })?;
+            resolved.push((UnitKind::Link, e));
+        }
+        for (k, u) in resolved {
+            self.seed_unit(cone, k, u, 0.0);
+        }
+        Ok(())
+    }
+
+    /// Availability of every node under D (DESIGN 3.1), indexed like [`Network::nodes`].
+    pub fn node_availability(&self, d: &Disruption) -> Result<Vec<f64>, NetworkError> {
+        let mut cone = Cone::new(&self.net);
+        self.seed_disruption(&mut cone, d)?;
+        cone.run(&self.net);
+        Ok(cone.avail.clone())
+    }
+
+    /// Per products row: availability, TTS and loss of disruption D lasting `days`.
+    pub fn impact(&self, d: &Disruption, days: f64) -> Result<Impact, NetworkError> {
+        let mut cone = Cone::new(&self.net);
+        self.seed_disruption(&mut cone, d)?;
+        cone.run(&self.net);
+        let mut out = Impact {
+            disruption: d.label(),
+            days,
+            availability: Vec::new(),
+            tts: Vec::new(),
+            loss: Vec::new(),
+            provenance: self.provenance(None),
+        };
+        for p in self.net.products() {
+            let a = cone.avail[p.node as usize];
+            let tts = tts_of(cone.reach[p.node as usize], p.fg_inventory_days);
+            out.availability.push(a);
+            out.tts.push(tts);
+            out.loss.push(loss(p.demand_per_day * p.value(), a, days, tts));
+        }
+        Ok(out)
+    }
+
+    /// The exposure of every unit of a kind (DESIGN 3.2), in parallel over units.
+    pub fn exposure(&self, kind: UnitKind) -> Exposure {
+        let ids = self.units(kind);
+        let idx: Vec<u32> = ids
+            .iter()
+            .map(|id| self.unit_index(kind, id).expect("listed units exist"))
+            .collect();
+        self.exposure_of(kind, ids, idx, None)
+    }
+
+    /// The exposure of the named units only; REI stays relative to the largest PI over every
+    /// unit of the kind.
+    pub fn exposure_for(&self, kind: UnitKind, ids: &[String]) -> Result<Exposure, NetworkError> {
+        let idx = ids
+            .iter()
+            .map(|id| self.unit_index(kind, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let all = self.exposure(kind);
+        let max_pi = all.pi.iter().copied().fold(0.0, f64::max);
+        Ok(self.exposure_of(kind, ids.to_vec(), idx, Some(max_pi)))
+    }
+
+    /// Runs one closure per unit with a cone seeded by that unit (seed value 0), in
+    /// parallel; results come back in unit order.
+    pub(crate) fn sweep<T: Send>(
+        &self,
+        kind: UnitKind,
+        units: &[u32],
+        f: impl Fn(&Cone, u32) -> T + Sync,
+    ) -> Vec<T> {
+        let net = &*self.net;
+        let min_len = (units.len() / (rayon::current_num_threads() * 16)).max(1);
+        units
+            .par_iter()
+            .with_min_len(min_len)
+            .map_init(
+                || Cone::new(net),
+                |cone, &u| {
+                    self.seed_unit(cone, kind, u, 0.0);
+                    cone.run(net);
+                    let r = f(cone, u);
+                    cone.reset();
+                    r
+                },
+            )
+            .collect()
+    }
+
+    fn exposure_of(
+        &self,
+        kind: UnitKind,
+        ids: Vec<String>,
+        idx: Vec<u32>,
+        max_pi: Option<f64>,
+    ) -> Exposure {
+        let net = &*self.net;
+        let rows = net.products();
+        let per_unit = self.sweep(kind, &idx, |cone, u| {
+            let ttr = self.unit_ttr(kind, u);
+            let mut pi = 0.0;
+            let mut min_tts = f64::INFINITY;
+            let mut exposed = false;
+            let mut affected = Vec::new();
+            for &v in &cone.visited {
+                let r = self.node_row[v as usize];
+                if r == NO_ROW {
+                    continue;
+                }
+                let p = &rows[r as usize];
+                let a = cone.avail[v as usize];
+                let tts = tts_of(cone.reach[v as usize], p.fg_inventory_days);
+                let l = loss(p.demand_per_day * p.value(), a, ttr, tts);
+                pi += l;
+                if a < 1.0 - EPS {
+                    min_tts = min_tts.min(tts);
+                    exposed |= tts < ttr;
+                    affected.push(AffectedRow {
+                        row: r,
+                        availability: a,
+                        tts,
+                        loss: l,
+                    });
+                }
+            }
+            // The sum above runs in topological order; sort rows for a stable table.
+            affected.sort_by_key(|x| x.row);
+            (ttr, pi, min_tts, exposed, affected)
+        });
+        let mut e = Exposure {
+            kind,
+            units: ids,
+            ttr: Vec::with_capacity(idx.len()),
+            pi: Vec::with_capacity(idx.len()),
+            rei: Vec::new(),
+            min_tts: Vec::with_capacity(idx.len()),
+            exposed: Vec::with_capacity(idx.len()),
+            rows: Vec::with_capacity(idx.len()),
+            provenance: self.provenance(None),
+        };
+        for (ttr, pi, min_tts, exposed, rows) in per_unit {
+            e.ttr.push(ttr);
+            e.pi.push(pi);
+            e.min_tts.push(min_tts);
+            e.exposed.push(exposed);
+            e.rows.push(rows);
+        }
+        let max = max_pi.unwrap_or_else(|| e.pi.iter().copied().fold(0.0, f64::max));
+        e.rei = e
+            .pi
+            .iter()
+            .map(|&pi| if max > 0.0 { pi / max } else { 0.0 })
+            .collect();
+        e
+    }
+
+    /// Why a products row loses under D: the path that sets its TTS (from a disrupted unit
+    /// down to the plant, with the inventory days on each hop) and the path of binding
+    /// availability (at each node, the group with the least supply and in it the seller
+    /// whose loss costs most).
+    pub fn explain(&self, row: usize, d: &Disruption) -> Result<Explanation, NetworkError> {
+        let net = &*self.net;
+        let p = *net.products().get(row).ok_or_else(|| NetworkError::UnknownUnit {
+            kind: "products row",
+            id: row.to_string(),
+        })?;
+        let mut cone = Cone::new(net);
+        self.seed_disruption(&mut cone, d)?;
+        cone.run(net);
+        let step = |v: u32, via: Option<u32>| -> PathStep {
+            let node = net.nodes()[v as usize];
+            PathStep {
+                node: v,
+                site: net.sites()[node.site as usize].site_id.clone(),
+                part: net.parts()[node.part as usize].part_id.clone(),
+                tier: net.site_tier(node.site),
+                availability: cone.avail[v as usize],
+                disrupted: cone.is_disrupted(v),
+                inventory_days: via.map(|g| net.groups()[g as usize].inventory_days).unwrap_or(0.0),
+                cumulative_days: -cone.reach[v as usize],
+            }
+        };
+        // TTS path: follow the input that attains reach, up to where it was seeded.
+        let mut tts_path = Vec::new();
+        let mut v = p.node;
+        let mut via: Option<u32> = None;
+        if cone.reach[v as usize] > f64::NEG_INFINITY {
+            loop {
+                tts_path.push(step(v, via));
+                let target = cone.reach[v as usize];
+                if cone.is_disrupted(v) && cone.seed_of(v) >= target {
+                    break;
+                }
+                let mut next = None;
+                'groups: for &g in net.node_inputs(v) {
+                    let inv = net.groups()[g as usize].inventory_days;
+                    for &e in net.group_edges(g) {
+                        let ed = net.edges()[e as usize];
+                        if cone.edge_is_off(e) && cone.edge_seed_of(e) - inv >= target {
+                            next = Some((None, g));
+                            break 'groups;
+                        }
+                        if cone.reach[ed.seller as usize] - inv >= target {
+                            next = Some((Some(ed.seller), g));
+                            break 'groups;
+                        }
+                    }
+                }
+                match next {
+                    Some((Some(s), g)) => {
+                        via = Some(g);
+                        v = s;
+                    }
+                    _ => break,
+                }
+            }
+            tts_path.reverse();
+        }
+        // Availability path: the binding group, then its costliest seller.
+        let mut avail_path = Vec::new();
+        let mut v = p.node;
+        loop {
+            avail_path.push(step(v, None));
+            if cone.is_disrupted(v) || cone.avail[v as usize] >= 1.0 - EPS {
+                break;
+            }
+            let mut binding: Option<(f64, u32)> = None;
+            for &g in net.node_inputs(v) {
+                let grp = net.groups()[g as usize];
+                let frac: f64 = grp.remainder
+                    + net
+                        .group_edges(g)
+                        .iter()
+                        .filter(|&&e| !cone.edge_is_off(e))
+                        .map(|&e| {
+                            let ed = net.edges()[e as usize];
+                            ed.cap * cone.avail[ed.seller as usize]
+                        })
+                        .sum::<f64>();
+                if binding.is_none_or(|(f, _)| frac < f) {
+                    binding = Some((frac, g));
+                }
+            }
+            let Some((_, g)) = binding else { break };
+            let worst = net
+                .group_edges(g)
+                .iter()
+                .copied()
+                .filter(|&e| !cone.edge_is_off(e))
+                .map(|e| {
+                    let ed = net.edges()[e as usize];
+                    (ed.cap * (1.0 - cone.avail[ed.seller as usize]), ed.seller)
+                })
+                .filter(|&(lost, _)| lost > EPS)
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+            match worst {
+                Some((_, s)) => v = s,
+                None => break,
+            }
+        }
+        avail_path.reverse();
+        Ok(Explanation {
+            row,
+            disruption: d.label(),
+            availability: cone.avail[p.node as usize],
+            tts: tts_of(cone.reach[p.node as usize], p.fg_inventory_days),
+            tts_path,
+            availability_path: avail_path,
+        })
+    }
+
+    /// A label per products row: `part@site`.
+    pub fn row_labels(&self) -> Vec<String> {
+        let net = &self.net;
+        net.products()
+            .iter()
+            .map(|p| {
+                let n = net.nodes()[p.node as usize];
+                format!(
+                    "{}@{}",
+                    net.parts()[n.part as usize].part_id,
+                    net.sites()[n.site as usize].site_id
+                )
+            })
+            .collect()
+    }
+}
+
+/// TTS from a reach value (seed 0) and the row's finished-goods days.
+#[inline]
+fn tts_of(reach: f64, fg: f64) -> f64 {
+    if reach == f64::NEG_INFINITY {
+        f64::INFINITY
+    } else {
+        -reach + fg
+    }
+}
+
+/// loss(row, U, T) of DESIGN 3.2; `worth` = demand * value.
+#[inline]
+fn loss(worth: f64, a: f64, t: f64, tts: f64) -> f64 {
+    let short = t - tts;
+    if short <= 0.0 || a >= 1.0 {
+        0.0
+    } else {
+        worth * (1.0 - a) * short
+    }
+}
+
+/// The effect of one disruption on every products row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impact {
+    pub disruption: String,
+    pub days: f64,
+    pub availability: Vec<f64>,
+    pub tts: Vec<f64>,
+    pub loss: Vec<f64>,
+    pub provenance: Provenance,
+}
+
+/// A products row that a unit's loss makes unavailable in part.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AffectedRow {
+    pub row: u32,
+    pub availability: f64,
+    pub tts: f64,
+    pub loss: f64,
+}
+
+/// Exposure of units of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    pub kind: UnitKind,
+    pub units: Vec<String>,
+    pub ttr: Vec<f64>,
+    pub pi: Vec<f64>,
+    pub rei: Vec<f64>,
+    pub min_tts: Vec<f64>,
+    pub exposed: Vec<bool>,
+    /// Per unit, the rows with availability below 1.
+    pub rows: Vec<Vec<AffectedRow>>,
+    pub provenance: Provenance,
+}
+
+/// One node on an explaining path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathStep {
+    pub node: u32,
+    pub site: String,
+    pub part: String,
+    pub tier: Option<u32>,
+    pub availability: f64,
+    pub disrupted: bool,
+    /// Days of stock the next hop's buyer holds of this node's part.
+    pub inventory_days: f64,
+    /// Shortest path length from the disruption to this node (days).
+    pub cumulative_days: f64,
+}
+
+/// Why a products row is hit by a disruption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub row: usize,
+    pub disruption: String,
+    pub availability: f64,
+    pub tts: f64,
+    /// From the disrupted unit down to the plant.
+    pub tts_path: Vec<PathStep>,
+    pub availability_path: Vec<PathStep>,
+}
