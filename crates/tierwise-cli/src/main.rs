@@ -327,14 +327,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         errors: Vec::new(),
                         warnings: r.warnings,
                     };
-                    eprintln!("{}: passes every gate ({} warning(s))", input.display(), report.warnings.len());
+                    eprintln!(
+                        "{}: passes every gate ({} warning(s))",
+                        input.display(),
+                        report.warnings.len()
+                    );
                     output::write_frame(&mut report.to_dataframe(), &out)
                 }
                 Err(StoreError::Ingest(IngestError::DataQuality(r))) => {
                     output::write_frame(&mut r.to_dataframe(), &out)?;
                     Err(fail(
                         2,
-                        format!("{}: {} error(s), {} warning(s)", input.display(), r.errors.len(), r.warnings.len()),
+                        format!(
+                            "{}: {} error(s), {} warning(s)",
+                            input.display(),
+                            r.errors.len(),
+                            r.warnings.len()
+                        ),
                     ))
                 }
                 Err(e) => Err(e.into()),
@@ -387,12 +396,19 @@ fn print_warnings(warnings: &[tierwise::ingest::Finding], all: bool) {
         return;
     }
     println!("  {} warning(s):", warnings.len());
-    let shown = if all { warnings.len() } else { 10.min(warnings.len()) };
+    let shown = if all {
+        warnings.len()
+    } else {
+        10.min(warnings.len())
+    };
     for w in &warnings[..shown] {
         println!("    {w}");
     }
     if shown < warnings.len() {
-        println!("    ... {} more (use --all-warnings)", warnings.len() - shown);
+        println!(
+            "    ... {} more (use --all-warnings)",
+            warnings.len() - shown
+        );
     }
     let _ = std::io::stdout().flush();
 }

@@ -52,7 +52,11 @@ pub fn write_frame(df: &mut DataFrame, out: &OutArgs) -> Result<(), Failure> {
             w.flush().map_err(|e| fail(1, format!("error: {e}")))?;
         }
         Format::Json => {
-            let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+            let names: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let mut rows = Vec::with_capacity(df.height());
             for i in 0..df.height() {
                 let mut obj = serde_json::Map::new();
@@ -62,7 +66,8 @@ pub fn write_frame(df: &mut DataFrame, out: &OutArgs) -> Result<(), Failure> {
                 rows.push(serde_json::Value::Object(obj));
             }
             let mut w = sink(out)?;
-            serde_json::to_writer_pretty(&mut w, &rows).map_err(|e| fail(1, format!("error: {e}")))?;
+            serde_json::to_writer_pretty(&mut w, &rows)
+                .map_err(|e| fail(1, format!("error: {e}")))?;
             writeln!(w).map_err(|e| fail(1, format!("error: {e}")))?;
             w.flush().map_err(|e| fail(1, format!("error: {e}")))?;
         }
@@ -70,7 +75,8 @@ pub fn write_frame(df: &mut DataFrame, out: &OutArgs) -> Result<(), Failure> {
             let Some(p) = &out.output else {
                 return Err(fail(2, "error: --format parquet needs --output FILE"));
             };
-            let f = File::create(p).map_err(|e| fail(1, format!("error: cannot write {}: {e}", p.display())))?;
+            let f = File::create(p)
+                .map_err(|e| fail(1, format!("error: cannot write {}: {e}", p.display())))?;
             ParquetWriter::new(f).finish(df)?;
         }
     }
@@ -99,14 +105,22 @@ pub fn network_view(net: &Network, show: NetworkView) -> DataFrame {
                 ("parts", parts.len().to_string()),
                 ("nodes (site, part)", net.nodes().len().to_string()),
                 ("pass-through nodes", pass.to_string()),
-                ("supply groups (buyer, part)", net.groups().len().to_string()),
+                (
+                    "supply groups (buyer, part)",
+                    net.groups().len().to_string(),
+                ),
                 ("groups with an unmapped remainder", rem.to_string()),
                 ("supply edges", net.edges().len().to_string()),
                 ("products rows", net.products().len().to_string()),
                 ("unmapped depth", net.unmapped().len().to_string()),
                 (
                     "levels (topological)",
-                    (net.nodes().iter().map(|n| n.level).max().map_or(0, |l| l + 1)).to_string(),
+                    (net.nodes()
+                        .iter()
+                        .map(|n| n.level)
+                        .max()
+                        .map_or(0, |l| l + 1))
+                    .to_string(),
                 ),
             ];
             vec![
@@ -118,20 +132,35 @@ pub fn network_view(net: &Network, show: NetworkView) -> DataFrame {
             let n = net.nodes();
             vec![
                 Column::new("node".into(), (0..n.len() as u32).collect::<Vec<_>>()),
-                s("site", n.iter().map(|x| sites[x.site as usize].site_id.clone()).collect()),
-                s("part", n.iter().map(|x| parts[x.part as usize].part_id.clone()).collect()),
+                s(
+                    "site",
+                    n.iter()
+                        .map(|x| sites[x.site as usize].site_id.clone())
+                        .collect(),
+                ),
+                s(
+                    "part",
+                    n.iter()
+                        .map(|x| parts[x.part as usize].part_id.clone())
+                        .collect(),
+                ),
                 Column::new(
                     "tier".into(),
                     n.iter().map(|x| net.site_tier(x.site)).collect::<Vec<_>>(),
                 ),
-                Column::new("level".into(), n.iter().map(|x| x.level).collect::<Vec<_>>()),
+                Column::new(
+                    "level".into(),
+                    n.iter().map(|x| x.level).collect::<Vec<_>>(),
+                ),
                 Column::new(
                     "pass_through".into(),
                     n.iter().map(|x| x.pass_through).collect::<Vec<_>>(),
                 ),
                 Column::new(
                     "inputs".into(),
-                    (0..n.len() as u32).map(|i| net.node_inputs(i).len() as u32).collect::<Vec<_>>(),
+                    (0..n.len() as u32)
+                        .map(|i| net.node_inputs(i).len() as u32)
+                        .collect::<Vec<_>>(),
                 ),
             ]
         }
@@ -139,18 +168,44 @@ pub fn network_view(net: &Network, show: NetworkView) -> DataFrame {
             let e = net.edges();
             let g = net.groups();
             vec![
-                s("buyer", e.iter().map(|x| sites[g[x.group as usize].buyer as usize].site_id.clone()).collect()),
-                s("part", e.iter().map(|x| parts[g[x.group as usize].part as usize].part_id.clone()).collect()),
-                s("seller", e.iter().map(|x| sites[net.nodes()[x.seller as usize].site as usize].site_id.clone()).collect()),
-                Column::new("share".into(), e.iter().map(|x| x.share).collect::<Vec<_>>()),
+                s(
+                    "buyer",
+                    e.iter()
+                        .map(|x| sites[g[x.group as usize].buyer as usize].site_id.clone())
+                        .collect(),
+                ),
+                s(
+                    "part",
+                    e.iter()
+                        .map(|x| parts[g[x.group as usize].part as usize].part_id.clone())
+                        .collect(),
+                ),
+                s(
+                    "seller",
+                    e.iter()
+                        .map(|x| {
+                            sites[net.nodes()[x.seller as usize].site as usize]
+                                .site_id
+                                .clone()
+                        })
+                        .collect(),
+                ),
+                Column::new(
+                    "share".into(),
+                    e.iter().map(|x| x.share).collect::<Vec<_>>(),
+                ),
                 Column::new("cap".into(), e.iter().map(|x| x.cap).collect::<Vec<_>>()),
                 Column::new(
                     "remainder".into(),
-                    e.iter().map(|x| g[x.group as usize].remainder).collect::<Vec<_>>(),
+                    e.iter()
+                        .map(|x| g[x.group as usize].remainder)
+                        .collect::<Vec<_>>(),
                 ),
                 Column::new(
                     "inventory_days".into(),
-                    e.iter().map(|x| g[x.group as usize].inventory_days).collect::<Vec<_>>(),
+                    e.iter()
+                        .map(|x| g[x.group as usize].inventory_days)
+                        .collect::<Vec<_>>(),
                 ),
             ]
         }
@@ -158,11 +213,30 @@ pub fn network_view(net: &Network, show: NetworkView) -> DataFrame {
             let p = net.products();
             let nodes = net.nodes();
             vec![
-                s("part_id", p.iter().map(|x| parts[nodes[x.node as usize].part as usize].part_id.clone()).collect()),
-                s("site_id", p.iter().map(|x| sites[nodes[x.node as usize].site as usize].site_id.clone()).collect()),
-                Column::new("demand_per_day".into(), p.iter().map(|x| x.demand_per_day).collect::<Vec<_>>()),
-                Column::new("value_per_unit".into(), p.iter().map(|x| x.value()).collect::<Vec<_>>()),
-                Column::new("fg_inventory_days".into(), p.iter().map(|x| x.fg_inventory_days).collect::<Vec<_>>()),
+                s(
+                    "part_id",
+                    p.iter()
+                        .map(|x| parts[nodes[x.node as usize].part as usize].part_id.clone())
+                        .collect(),
+                ),
+                s(
+                    "site_id",
+                    p.iter()
+                        .map(|x| sites[nodes[x.node as usize].site as usize].site_id.clone())
+                        .collect(),
+                ),
+                Column::new(
+                    "demand_per_day".into(),
+                    p.iter().map(|x| x.demand_per_day).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "value_per_unit".into(),
+                    p.iter().map(|x| x.value()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "fg_inventory_days".into(),
+                    p.iter().map(|x| x.fg_inventory_days).collect::<Vec<_>>(),
+                ),
             ]
         }
         NetworkView::Tiers => vec![

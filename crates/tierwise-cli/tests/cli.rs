@@ -20,7 +20,9 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn every_command_explains_itself() {
-    for cmd in ["generate", "load", "check", "query", "network", "export", "willems"] {
+    for cmd in [
+        "generate", "load", "check", "query", "network", "export", "willems",
+    ] {
         let out = tierwise(&[cmd, "--help"]);
         assert!(out.status.success(), "{cmd} --help");
         assert!(text(&out.stdout).contains("Usage: tierwise"), "{cmd}");
@@ -34,10 +36,26 @@ fn generate_is_byte_identical_for_one_seed() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     for d in [&a, &b] {
-        let out = tierwise(&["generate", "--sites", "300", "--seed", "11", "--out", d.path().to_str().unwrap()]);
+        let out = tierwise(&[
+            "generate",
+            "--sites",
+            "300",
+            "--seed",
+            "11",
+            "--out",
+            d.path().to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    for name in ["sites", "parts", "products", "bom", "supply", "countries", "signals"] {
+    for name in [
+        "sites",
+        "parts",
+        "products",
+        "bom",
+        "supply",
+        "countries",
+        "signals",
+    ] {
         let fa = std::fs::read(a.path().join(format!("{name}.csv"))).unwrap();
         let fb = std::fs::read(b.path().join(format!("{name}.csv"))).unwrap();
         assert_eq!(fa, fb, "{name}.csv differs between two runs with seed 11");
@@ -49,7 +67,15 @@ fn bad_data_exits_2_names_file_row_column_and_stores_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("bad");
     let store = tmp.path().join("kg.db");
-    let out = tierwise(&["generate", "--sites", "60", "--seed", "3", "--out", data.to_str().unwrap()]);
+    let out = tierwise(&[
+        "generate",
+        "--sites",
+        "60",
+        "--seed",
+        "3",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     // Break row 3 of bom.csv: a negative quantity.
     let bom = std::fs::read_to_string(data.join("bom.csv")).unwrap();
@@ -59,10 +85,18 @@ fn bad_data_exits_2_names_file_row_column_and_stores_nothing() {
     lines[2] = cells.join(",");
     std::fs::write(data.join("bom.csv"), lines.join("\n") + "\n").unwrap();
 
-    let out = tierwise(&["load", data.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    let out = tierwise(&[
+        "load",
+        data.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("bom.csv, row 3, column qty, value \"-4\": expected a value > 0"), "{err}");
+    assert!(
+        err.contains("bom.csv, row 3, column qty, value \"-4\": expected a value > 0"),
+        "{err}"
+    );
     assert!(err.contains("nothing was stored"), "{err}");
     assert!(!store.exists(), "a refused load must not create the store");
 }
@@ -72,12 +106,21 @@ fn load_query_and_formats() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("kg.db");
     let demo = repo().join("data/demo");
-    let out = tierwise(&["load", demo.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    let out = tierwise(&[
+        "load",
+        demo.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("sha256"));
 
     let q = "PREFIX tw: <https://w3id.org/tierwise/ns#> SELECT (COUNT(?s) AS ?n) WHERE { ?s a tw:Site }";
-    let sites = std::fs::read_to_string(demo.join("sites.csv")).unwrap().lines().count() - 1;
+    let sites = std::fs::read_to_string(demo.join("sites.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
     let s = store.to_str().unwrap();
     let csv = tierwise(&["query", q, "--store", s, "--format", "csv"]);
     assert!(csv.status.success(), "{}", text(&csv.stderr));
@@ -86,11 +129,25 @@ fn load_query_and_formats() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v[0]["n"], serde_json::json!(sites));
     let pq = tmp.path().join("n.parquet");
-    let out = tierwise(&["query", q, "--store", s, "--format", "parquet", "-o", pq.to_str().unwrap()]);
+    let out = tierwise(&[
+        "query",
+        q,
+        "--store",
+        s,
+        "--format",
+        "parquet",
+        "-o",
+        pq.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     assert!(std::fs::read(&pq).unwrap().starts_with(b"PAR1"));
     // Parquet needs a file.
-    assert_eq!(tierwise(&["query", q, "--store", s, "--format", "parquet"]).status.code(), Some(2));
+    assert_eq!(
+        tierwise(&["query", q, "--store", s, "--format", "parquet"])
+            .status
+            .code(),
+        Some(2)
+    );
     // A syntax error is bad input.
     let bad = tierwise(&["query", "SELECT ?x WHERE {", "--store", s]);
     assert_eq!(bad.status.code(), Some(2));

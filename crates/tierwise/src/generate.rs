@@ -27,8 +27,9 @@
 //!   BOM level of its parts: tier 1 makes assemblies for the plants, the mines are tier `D`.
 //!   Tier widths grow geometrically from a tier 1 of about `0.6 * N^0.625` sites down to the
 //!   widest component tiers; mines are 6 to 10 % of the sites.
-//! * **Multi-sourcing.** A buyer's group (buyer site, part) has one to three sellers (45 % are
-//!   single-sourced) whose shares sum to 1; about 5 % of the groups sum to 0.60..0.95 instead (an
+//! * **Multi-sourcing.** A buyer's group (buyer site, part) has one to three sellers (about
+//!   half are single-sourced; a few groups get more sellers so that every supplier has a
+//!   customer) whose shares sum to 1; about 5 % of the groups sum to 0.60..0.95 instead (an
 //!   unmapped remainder). `max_share` leaves headroom above the share, `inventory_days` is one
 //!   value per group, lead times grow with depth and across borders.
 //! * **Distributors.** 2 to 4 % of the sites are distributors at tier 2 or deeper (traders of
@@ -1168,7 +1169,10 @@ impl Net {
             for n in self.nodes(plant) {
                 let p = self.site_part[n];
                 let cost = parts[p].unit_cost.unwrap_or(1000.0);
-                let d = r.int(20, 1500) as f64;
+                // Volume falls with price: roughly 300k of standard cost a day per row.
+                let d = (r.real(0.5, 1.5) * 300_000.0 / cost)
+                    .round()
+                    .clamp(5.0, 5000.0);
                 let revenue = round_to(cost * r.real(1.15, 1.7), 100.0);
                 demand.push((n, d));
                 products.push(ProductRow {
@@ -1358,8 +1362,9 @@ impl Net {
         }
     }
 
-    /// About 3 signals per 20 sites, never about the focal company or its plants for
-    /// sanctions (a sanctioned plant would stop every product at once, which is no demo).
+    /// About 3 signals per 20 sites about suppliers, their companies and their countries; never
+    /// about the focal company or its plants (a sanctioned plant would stop every product at
+    /// once, which makes a poor demo).
     fn signals(&self, r: &mut Draw, site_ids: &[String]) -> Vec<Signal> {
         let n_sites = self.n_sites();
         let count = ((n_sites as f64 * 0.15).round() as usize).max(3);

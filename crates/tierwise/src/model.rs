@@ -230,13 +230,20 @@ impl Tables {
             .sort_by(|a, b| (&a.site_id, &a.part_id).cmp(&(&b.site_id, &b.part_id)));
         self.countries.sort_by(|a, b| a.country.cmp(&b.country));
         self.signals.sort_by(|a, b| {
-            (a.subject_kind, &a.subject_id, &a.factor, &a.observed_at, &a.source).cmp(&(
-                b.subject_kind,
-                &b.subject_id,
-                &b.factor,
-                &b.observed_at,
-                &b.source,
-            ))
+            (
+                a.subject_kind,
+                &a.subject_id,
+                &a.factor,
+                &a.observed_at,
+                &a.source,
+            )
+                .cmp(&(
+                    b.subject_kind,
+                    &b.subject_id,
+                    &b.factor,
+                    &b.observed_at,
+                    &b.source,
+                ))
         });
         self.alternates.sort_by(|a, b| {
             (&a.part_id, &a.alternate_part_id).cmp(&(&b.part_id, &b.alternate_part_id))

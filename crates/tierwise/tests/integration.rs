@@ -74,7 +74,14 @@ fn errors_of(dir: &Path) -> QualityReport {
     }
 }
 
-fn has(findings: &[Finding], table: &str, row: Option<u64>, column: &str, value: &str, msg: &str) -> bool {
+fn has(
+    findings: &[Finding],
+    table: &str,
+    row: Option<u64>,
+    column: &str,
+    value: &str,
+    msg: &str,
+) -> bool {
     findings.iter().any(|f| {
         f.table == table
             && f.row == row
@@ -84,11 +91,22 @@ fn has(findings: &[Finding], table: &str, row: Option<u64>, column: &str, value:
     })
 }
 
-fn assert_has(findings: &[Finding], table: &str, row: Option<u64>, column: &str, value: &str, msg: &str) {
+fn assert_has(
+    findings: &[Finding],
+    table: &str,
+    row: Option<u64>,
+    column: &str,
+    value: &str,
+    msg: &str,
+) {
     assert!(
         has(findings, table, row, column, value, msg),
         "no finding {table} row {row:?} column {column} value {value:?} ~ {msg:?} in:\n{}",
-        findings.iter().map(|f| format!("  {f:?}")).collect::<Vec<_>>().join("\n")
+        findings
+            .iter()
+            .map(|f| format!("  {f:?}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -104,7 +122,9 @@ fn diamond_node_by_node() {
     let d = diamond_with(&[]);
     let net = net_of(d.path());
     // Nodes in topological order: level 0 (T2,C); level 1 (T1a,A), (T1b,A); level 2 (P1,X).
-    let names: Vec<String> = (0..net.nodes().len() as u32).map(|i| net.node_name(i)).collect();
+    let names: Vec<String> = (0..net.nodes().len() as u32)
+        .map(|i| net.node_name(i))
+        .collect();
     assert_eq!(names, ["T2/C", "T1a/A", "T1b/A", "P1/X"]);
     let levels: Vec<u32> = net.nodes().iter().map(|n| n.level).collect();
     assert_eq!(levels, [0, 1, 1, 2]);
@@ -138,7 +158,10 @@ fn diamond_node_by_node() {
     // Headroom: cap is max_share when given.
     assert_eq!(
         edges,
-        [("T1a/A".to_string(), 0.6, 0.8), ("T1b/A".to_string(), 0.4, 0.5)]
+        [
+            ("T1a/A".to_string(), 0.6, 0.8),
+            ("T1b/A".to_string(), 0.4, 0.5)
+        ]
     );
 
     // The diamond: T2/C ships on two edges, into the groups of two different Tier-1 sites.
@@ -147,7 +170,11 @@ fn diamond_node_by_node() {
     assert_eq!(outs.len(), 2);
     let buyers: Vec<&str> = outs
         .iter()
-        .map(|&e| net.sites()[net.groups()[net.edges()[e as usize].group as usize].buyer as usize].site_id.as_str())
+        .map(|&e| {
+            net.sites()[net.groups()[net.edges()[e as usize].group as usize].buyer as usize]
+                .site_id
+                .as_str()
+        })
         .collect();
     assert_eq!(buyers, ["T1a", "T1b"]);
     // Edge without max_share: cap = share = 1.
@@ -156,7 +183,10 @@ fn diamond_node_by_node() {
     // The products row: demand 100, value = margin 10 (margin wins over revenue 50), fg 2 days.
     let p = net.products()[0];
     assert_eq!(p.node, p1x);
-    assert_eq!((p.demand_per_day, p.value(), p.fg_inventory_days), (100.0, 10.0, 2.0));
+    assert_eq!(
+        (p.demand_per_day, p.value(), p.fg_inventory_days),
+        (100.0, 10.0, 2.0)
+    );
     assert!(net.unmapped().is_empty());
 
     // petgraph view: 4 nodes, 3 node-graph edges (T2->T1a, T2->T1b, T1a->P1 ... and T1b->P1).
@@ -186,13 +216,23 @@ D,C,T2,1,4\n";
     assert_eq!(ins.len(), 1);
     let g = net.groups()[ins[0] as usize];
     assert_eq!(
-        (net.sites()[g.buyer as usize].site_id.as_str(), net.parts()[g.part as usize].part_id.as_str(), g.inventory_days),
+        (
+            net.sites()[g.buyer as usize].site_id.as_str(),
+            net.parts()[g.part as usize].part_id.as_str(),
+            g.inventory_days
+        ),
         ("D", "C", 4.0)
     );
-    let sellers: Vec<String> = net.group_edges(ins[0]).iter().map(|&e| net.node_name(net.edges()[e as usize].seller)).collect();
+    let sellers: Vec<String> = net
+        .group_edges(ins[0])
+        .iter()
+        .map(|&e| net.node_name(net.edges()[e as usize].seller))
+        .collect();
     assert_eq!(sellers, ["T2/C"]);
     // Order: T2/C (0), D/C and T1a/A (1), T1b/A (2, after D/C), P1/X (3).
-    let names: Vec<String> = (0..net.nodes().len() as u32).map(|i| net.node_name(i)).collect();
+    let names: Vec<String> = (0..net.nodes().len() as u32)
+        .map(|i| net.node_name(i))
+        .collect();
     assert_eq!(names, ["T2/C", "D/C", "T1a/A", "T1b/A", "P1/X"]);
     // Tiers: D sells to T1b (tier 1), so D is tier 2; T2 sells to T1a (tier 1) and to D: tier 2.
     assert_eq!(net.site_tier(net.site_index("D").unwrap()), Some(2));
@@ -210,7 +250,11 @@ P1,A,T1a,0.5,0.9,5\n\
 P1,A,T1b,0.2,,5\n\
 T1a,C,T2,1,,3\n\
 T1b,C,T2,1,,3\n";
-    let d = diamond_with(&[("parts.csv", &parts), ("bom.csv", &bom), ("supply.csv", supply)]);
+    let d = diamond_with(&[
+        ("parts.csv", &parts),
+        ("bom.csv", &bom),
+        ("supply.csv", supply),
+    ]);
     let checked = read_tables_dir(d.path(), &LoadOptions::default()).expect("warnings only");
     let net = Network::compile(&checked.tables).unwrap();
     let g = net.groups()[net.node_inputs(net.node("P1", "X").unwrap())[0] as usize];
@@ -218,12 +262,22 @@ T1b,C,T2,1,,3\n";
     assert!((g.remainder - 0.3).abs() < 1e-12);
     assert_eq!(net.unmapped().len(), 1);
     let u = &net.unmapped()[0];
-    assert_eq!((u.site.as_str(), u.part.as_str(), u.child.as_str()), ("T2", "C", "R"));
+    assert_eq!(
+        (u.site.as_str(), u.part.as_str(), u.child.as_str()),
+        ("T2", "C", "R")
+    );
     assert_eq!(u.node, net.node("T2", "C").unwrap());
     // Both come back as warnings with table, row, column and value.
     let w = &checked.warnings;
     assert_has(w, "supply", Some(2), "share", "0.7", "sum to 0.7 < 1");
-    assert_has(w, "bom", Some(4), "child_part", "R", "unmapped depth: site T2 makes C");
+    assert_has(
+        w,
+        "bom",
+        Some(4),
+        "child_part",
+        "R",
+        "unmapped depth: site T2 makes C",
+    );
     // Single source: T1a gets C only from T2 (rows 4 and 5).
     assert_has(w, "supply", Some(4), "seller_site", "T2", "single source");
     assert_has(w, "supply", Some(5), "seller_site", "T2", "single source");
@@ -231,13 +285,16 @@ T1b,C,T2,1,,3\n";
 
 #[test]
 fn countries_companies_and_signals() {
-    let countries = "country,governance,hazard,p_event,ttr_days\nDE,0.9,0.1,0.01,30\nCN,0.4,0.3,0.05,90\n";
+    let countries =
+        "country,governance,hazard,p_event,ttr_days\nDE,0.9,0.1,0.01,30\nCN,0.4,0.3,0.05,90\n";
     let signals = "subject_kind,subject_id,factor,value,observed_at,source\n\
 site,T2,financial,0.7,2026-01-15T08:00:00+01:00,ratings\n\
 company,Beta,sanction,1,2024-01-01T00:00:00Z,list\n\
 country,CN,news,0.4,2026-02-01T00:00:00Z,wire\n";
     let d = diamond_with(&[("countries.csv", countries), ("signals.csv", signals)]);
-    let now = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap().to_utc();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
     let checked = read_tables_dir(d.path(), &LoadOptions::default().with_now(now)).unwrap();
     let net = Network::compile(&checked.tables).unwrap();
     // Countries: those of the sites (CN, DE, PL) and of the countries table, sorted.
@@ -250,9 +307,16 @@ country,CN,news,0.4,2026-02-01T00:00:00Z,wire\n";
     let s = &net.tables().signals;
     assert!(s.iter().any(|x| x.observed_at == "2026-01-15T07:00:00Z"));
     // The 2024 sanction is 790 days old on 2026-03-01: stale (> 180); the others are not.
-    let stale: Vec<&Finding> = checked.warnings.iter().filter(|f| f.message.contains("stale")).collect();
+    let stale: Vec<&Finding> = checked
+        .warnings
+        .iter()
+        .filter(|f| f.message.contains("stale"))
+        .collect();
     assert_eq!(stale.len(), 1);
-    assert_eq!((stale[0].row, stale[0].value.as_str()), (Some(3), "2024-01-01T00:00:00Z"));
+    assert_eq!(
+        (stale[0].row, stale[0].value.as_str()),
+        (Some(3), "2024-01-01T00:00:00Z")
+    );
     assert!(stale[0].message.contains("790 days"));
 }
 
@@ -262,14 +326,28 @@ country,CN,news,0.4,2026-02-01T00:00:00Z,wire\n";
 fn gate_required_table() {
     let d = diamond_with(&[("bom.csv", "")]);
     let r = errors_of(d.path());
-    assert!(r.errors.iter().any(|f| f.table == "bom" && f.message.contains("required table bom is missing")));
+    assert!(
+        r.errors
+            .iter()
+            .any(|f| f.table == "bom" && f.message.contains("required table bom is missing"))
+    );
 }
 
 #[test]
 fn gate_required_column() {
-    let d = diamond_with(&[("sites.csv", "site_id,country\nP1,DE\nT1a,DE\nT1b,PL\nT2,CN\n")]);
+    let d = diamond_with(&[(
+        "sites.csv",
+        "site_id,country\nP1,DE\nT1a,DE\nT1b,PL\nT2,CN\n",
+    )]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "sites", Some(1), "company", "", "required column company is missing");
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(1),
+        "company",
+        "",
+        "required column company is missing",
+    );
     // A broken sites table does not bury the report in "unknown site" errors.
     assert!(!r.errors.iter().any(|f| f.message.contains("unknown site")));
 }
@@ -280,8 +358,22 @@ fn gate_required_value_and_types() {
     let bom = "parent_part,child_part,qty\nX,A,2\nA,,3\n";
     let d = diamond_with(&[("products.csv", products), ("bom.csv", bom)]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "products", Some(2), "demand_per_day", "lots", "expected a number");
-    assert_has(&r.errors, "bom", Some(3), "child_part", "", "required value is missing");
+    assert_has(
+        &r.errors,
+        "products",
+        Some(2),
+        "demand_per_day",
+        "lots",
+        "expected a number",
+    );
+    assert_has(
+        &r.errors,
+        "bom",
+        Some(3),
+        "child_part",
+        "",
+        "required value is missing",
+    );
     // Every violation at once: both files are reported in one load.
     assert!(r.errors.len() >= 2);
     let f = r.errors.iter().find(|f| f.table == "products").unwrap();
@@ -291,11 +383,26 @@ fn gate_required_value_and_types() {
 #[test]
 fn gate_enumerations_and_country_codes() {
     let parts = "part_id,kind\nX,product\nA,widget\nC,component\n";
-    let sites = "site_id,company,country\nP1,FOCAL,DE\nT1a,Alpha,Germany\nT1b,Beta,PL\nT2,Gamma,CN\n";
+    let sites =
+        "site_id,company,country\nP1,FOCAL,DE\nT1a,Alpha,Germany\nT1b,Beta,PL\nT2,Gamma,CN\n";
     let d = diamond_with(&[("parts.csv", parts), ("sites.csv", sites)]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "parts", Some(3), "kind", "widget", "expected one of product, assembly");
-    assert_has(&r.errors, "sites", Some(3), "country", "Germany", "ISO 3166-1 alpha-2");
+    assert_has(
+        &r.errors,
+        "parts",
+        Some(3),
+        "kind",
+        "widget",
+        "expected one of product, assembly",
+    );
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(3),
+        "country",
+        "Germany",
+        "ISO 3166-1 alpha-2",
+    );
 }
 
 #[test]
@@ -307,13 +414,52 @@ P1,A,T1a,0.6,0.5,5\n\
 P1,A,T1b,0.4,,5\n\
 T1a,C,T2,1,,-1\n\
 T1b,C,T2,1,,-1\n";
-    let d = diamond_with(&[("sites.csv", sites), ("bom.csv", bom), ("supply.csv", supply)]);
+    let d = diamond_with(&[
+        ("sites.csv", sites),
+        ("bom.csv", bom),
+        ("supply.csv", supply),
+    ]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "sites", Some(2), "on_time_rate", "1.5", "between 0 and 1");
-    assert_has(&r.errors, "sites", Some(3), "financial_score", "101", "between 0 and 100");
-    assert_has(&r.errors, "bom", Some(2), "qty", "0", "expected a value > 0");
-    assert_has(&r.errors, "supply", Some(2), "max_share", "0.5", "between share (0.6) and 1");
-    assert_has(&r.errors, "supply", Some(4), "inventory_days", "-1", "expected a value >= 0");
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(2),
+        "on_time_rate",
+        "1.5",
+        "between 0 and 1",
+    );
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(3),
+        "financial_score",
+        "101",
+        "between 0 and 100",
+    );
+    assert_has(
+        &r.errors,
+        "bom",
+        Some(2),
+        "qty",
+        "0",
+        "expected a value > 0",
+    );
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(2),
+        "max_share",
+        "0.5",
+        "between share (0.6) and 1",
+    );
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(4),
+        "inventory_days",
+        "-1",
+        "expected a value >= 0",
+    );
 }
 
 #[test]
@@ -335,13 +481,62 @@ fn gate_unique_keys() {
         ("capacity.csv", capacity),
     ]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "sites", Some(6), "site_id", "T2", "duplicate key (first at row 5)");
-    assert_has(&r.errors, "parts", Some(5), "part_id", "C", "duplicate key (first at row 4)");
-    assert_has(&r.errors, "products", Some(3), "part_id, site_id", "X, P1", "duplicate key (first at row 2)");
-    assert_has(&r.errors, "bom", Some(4), "parent_part, child_part", "X, A", "duplicate key (first at row 2)");
-    assert_has(&r.errors, "supply", Some(6), "buyer_site, part_id, seller_site", "T1b, C, T2", "duplicate key (first at row 5)");
-    assert_has(&r.errors, "countries", Some(3), "country", "DE", "duplicate key (first at row 2)");
-    assert_has(&r.errors, "capacity", Some(3), "site_id, part_id", "T2, C", "duplicate key (first at row 2)");
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(6),
+        "site_id",
+        "T2",
+        "duplicate key (first at row 5)",
+    );
+    assert_has(
+        &r.errors,
+        "parts",
+        Some(5),
+        "part_id",
+        "C",
+        "duplicate key (first at row 4)",
+    );
+    assert_has(
+        &r.errors,
+        "products",
+        Some(3),
+        "part_id, site_id",
+        "X, P1",
+        "duplicate key (first at row 2)",
+    );
+    assert_has(
+        &r.errors,
+        "bom",
+        Some(4),
+        "parent_part, child_part",
+        "X, A",
+        "duplicate key (first at row 2)",
+    );
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(6),
+        "buyer_site, part_id, seller_site",
+        "T1b, C, T2",
+        "duplicate key (first at row 5)",
+    );
+    assert_has(
+        &r.errors,
+        "countries",
+        Some(3),
+        "country",
+        "DE",
+        "duplicate key (first at row 2)",
+    );
+    assert_has(
+        &r.errors,
+        "capacity",
+        Some(3),
+        "site_id, part_id",
+        "T2, C",
+        "duplicate key (first at row 2)",
+    );
 }
 
 #[test]
@@ -353,12 +548,37 @@ T1a,C,T2,1,3\n\
 T1b,Q,T2,1,3\n";
     let products = "part_id,site_id,demand_per_day,revenue_per_unit\nX,P7,100,50\n";
     let signals = "subject_kind,subject_id,factor,value,observed_at\ncompany,Nobody,news,0.5,2026-01-01T00:00:00Z\n";
-    let d = diamond_with(&[("supply.csv", supply), ("products.csv", products), ("signals.csv", signals)]);
+    let d = diamond_with(&[
+        ("supply.csv", supply),
+        ("products.csv", products),
+        ("signals.csv", signals),
+    ]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "supply", Some(3), "seller_site", "T9", "unknown site");
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(3),
+        "seller_site",
+        "T9",
+        "unknown site",
+    );
     assert_has(&r.errors, "supply", Some(5), "part_id", "Q", "unknown part");
-    assert_has(&r.errors, "products", Some(2), "site_id", "P7", "unknown site");
-    assert_has(&r.errors, "signals", Some(2), "subject_id", "Nobody", "unknown company");
+    assert_has(
+        &r.errors,
+        "products",
+        Some(2),
+        "site_id",
+        "P7",
+        "unknown site",
+    );
+    assert_has(
+        &r.errors,
+        "signals",
+        Some(2),
+        "subject_id",
+        "Nobody",
+        "unknown company",
+    );
 }
 
 #[test]
@@ -371,7 +591,11 @@ T1b,C,T2,1,3\n";
     let d = diamond_with(&[("supply.csv", supply)]);
     let r = errors_of(d.path());
     // 0.7 + 0.4 = 1.1 > 1 + 1e-9: reported at the group's last row.
-    let f = r.errors.iter().find(|f| f.column == "share").expect("share finding");
+    let f = r
+        .errors
+        .iter()
+        .find(|f| f.column == "share")
+        .expect("share finding");
     assert_eq!((f.table.as_str(), f.row), ("supply", Some(3)));
     assert!(f.message.contains("shares of buyer P1 for part A sum to"));
     assert!((f.value.parse::<f64>().unwrap() - 1.1).abs() < 1e-12);
@@ -386,7 +610,14 @@ T1a,C,T2,1,3\n\
 T1b,C,T2,1,3\n";
     let d = diamond_with(&[("supply.csv", supply)]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "supply", Some(3), "inventory_days", "6", "must agree on inventory_days");
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(3),
+        "inventory_days",
+        "6",
+        "must agree on inventory_days",
+    );
 }
 
 #[test]
@@ -394,7 +625,11 @@ fn gate_bom_cycle() {
     let bom = "parent_part,child_part,qty\nX,A,2\nA,C,3\nC,X,1\n";
     let d = diamond_with(&[("bom.csv", bom)]);
     let r = errors_of(d.path());
-    let f = r.errors.iter().find(|f| f.message.contains("BOM has a cycle")).expect("cycle");
+    let f = r
+        .errors
+        .iter()
+        .find(|f| f.message.contains("BOM has a cycle"))
+        .expect("cycle");
     assert_eq!((f.table.as_str(), f.column.as_str()), ("bom", "child_part"));
     // The search starts at the alphabetically first parent, A: A -> C (row 3) -> X (row 4) and
     // the line closing the cycle is X -> A, row 2.
@@ -421,7 +656,11 @@ D,C,T1b,1,4\n";
         .find(|f| f.message.contains("supply network has a cycle"))
         .expect("cycle finding");
     assert_eq!(f.table, "supply");
-    assert!(f.message.contains("D/C") && f.message.contains("T1b/C"), "{}", f.message);
+    assert!(
+        f.message.contains("D/C") && f.message.contains("T1b/C"),
+        "{}",
+        f.message
+    );
 }
 
 #[test]
@@ -430,17 +669,46 @@ fn gate_self_supply_and_site_capacity_stock() {
     let capacity = "site_id,part_id,capacity_per_day,inventory_units\nT2,,100,50\n";
     let d = diamond_with(&[("supply.csv", &supply), ("capacity.csv", capacity)]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "supply", Some(6), "seller_site", "T2", "cannot supply itself");
-    assert_has(&r.errors, "capacity", Some(2), "inventory_units", "50", "site-level capacity row");
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(6),
+        "seller_site",
+        "T2",
+        "cannot supply itself",
+    );
+    assert_has(
+        &r.errors,
+        "capacity",
+        Some(2),
+        "inventory_units",
+        "50",
+        "site-level capacity row",
+    );
 }
 
 #[test]
 fn gate_malformed_timestamp_and_unknown_column() {
-    let signals = "subject_kind,subject_id,factor,value,observed_at,colour\nsite,T2,news,0.5,yesterday,red\n";
+    let signals =
+        "subject_kind,subject_id,factor,value,observed_at,colour\nsite,T2,news,0.5,yesterday,red\n";
     let d = diamond_with(&[("signals.csv", signals)]);
     let r = errors_of(d.path());
-    assert_has(&r.errors, "signals", Some(2), "observed_at", "yesterday", "RFC 3339");
-    assert_has(&r.warnings, "signals", Some(1), "colour", "colour", "unknown column");
+    assert_has(
+        &r.errors,
+        "signals",
+        Some(2),
+        "observed_at",
+        "yesterday",
+        "RFC 3339",
+    );
+    assert_has(
+        &r.warnings,
+        "signals",
+        Some(1),
+        "colour",
+        "colour",
+        "unknown column",
+    );
 }
 
 #[test]
@@ -457,18 +725,32 @@ fn csv_with_bom_and_crlf_reads_like_plain_csv() {
 fn failed_load_changes_nothing() {
     let kg = KnowledgeGraph::in_memory().unwrap();
     let good = diamond_with(&[]);
-    kg.load_tables(good.path(), &LoadOptions::default()).unwrap();
+    kg.load_tables(good.path(), &LoadOptions::default())
+        .unwrap();
     let before = kg.store().len().unwrap();
     let bad = diamond_with(&[("bom.csv", "parent_part,child_part,qty\nX,A,-2\nA,C,3\n")]);
-    let err = kg.load_tables(bad.path(), &LoadOptions::default()).unwrap_err();
-    assert!(matches!(err, StoreError::Ingest(IngestError::DataQuality(_))));
+    let err = kg
+        .load_tables(bad.path(), &LoadOptions::default())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Ingest(IngestError::DataQuality(_))
+    ));
     assert_eq!(kg.store().len().unwrap(), before);
     // A load that is valid alone but contradicts the stored data is refused whole as well:
     // T2 moves to another country.
     let moved = diamond_with(&[("sites.csv", &SITES.replace("T2,Gamma,CN", "T2,Gamma,VN"))]);
-    let err = kg.load_tables(moved.path(), &LoadOptions::default()).unwrap_err();
-    let StoreError::Ingest(IngestError::DataQuality(r)) = err else { panic!() };
-    assert!(r.errors[0].message.contains("conflicting values"), "{}", r.errors[0]);
+    let err = kg
+        .load_tables(moved.path(), &LoadOptions::default())
+        .unwrap_err();
+    let StoreError::Ingest(IngestError::DataQuality(r)) = err else {
+        panic!()
+    };
+    assert!(
+        r.errors[0].message.contains("conflicting values"),
+        "{}",
+        r.errors[0]
+    );
     assert_eq!(kg.store().len().unwrap(), before);
 }
 
@@ -490,9 +772,22 @@ fn on_disk_store_reopens_with_provenance() {
     let loads = kg.loads().unwrap();
     assert_eq!(loads.height(), 5);
     let shas: Vec<String> = loads
-        .column("sha256").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+        .column("sha256")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_string())
+        .collect();
     assert!(shas.contains(&sha_sites));
-    let version = loads.column("version").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let version = loads
+        .column("version")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
     assert_eq!(version, tierwise::VERSION);
 }
 
@@ -507,11 +802,18 @@ fn turtle_round_trip_gives_the_identical_network() {
         let file = tmp.path().join(format!("demo.{ext}"));
         kg.export_file(&file).unwrap();
         let fresh = KnowledgeGraph::in_memory().unwrap();
-        fresh.load_rdf(&file, None, &LoadOptions::default()).unwrap();
+        fresh
+            .load_rdf(&file, None, &LoadOptions::default())
+            .unwrap();
         assert_eq!(fresh.network().unwrap(), net, "round trip through .{ext}");
     }
     // And the network equals the one compiled straight from the tables.
-    let direct = Network::compile(&read_tables_dir(&demo, &LoadOptions::default()).unwrap().tables).unwrap();
+    let direct = Network::compile(
+        &read_tables_dir(&demo, &LoadOptions::default())
+            .unwrap()
+            .tables,
+    )
+    .unwrap();
     assert_eq!(direct, net);
 }
 
@@ -529,9 +831,23 @@ fn sparql_select_comes_back_as_a_dataframe() {
         )
         .unwrap();
     assert_eq!(df.height(), 2);
-    let sellers: Vec<&str> = df.column("seller").unwrap().str().unwrap().iter().flatten().collect();
+    let sellers: Vec<&str> = df
+        .column("seller")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
     assert_eq!(sellers, ["T1a", "T1b"]);
-    let shares: Vec<f64> = df.column("share").unwrap().f64().unwrap().iter().flatten().collect();
+    let shares: Vec<f64> = df
+        .column("share")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
     assert_eq!(shares, [0.6, 0.4]);
     // Aggregates over the ontology and the data together (the default graph is the union).
     let df = kg
@@ -602,7 +918,9 @@ mod risk {
     use tierwise::risk::{Analysis, Disruption, Policy, UnitKind};
 
     fn as_of() -> chrono::DateTime<chrono::Utc> {
-        chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap().to_utc()
+        chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+            .unwrap()
+            .to_utc()
     }
 
     fn analysis(dir: &Path) -> Analysis {
@@ -664,13 +982,20 @@ mod risk {
         assert!(close(k.pi[0], 4_000.0) && close(k.pi[1], 12_000.0) && close(k.pi[2], 1_400.0));
         // Link P1|A|T1a: the row ships nothing: A = 0.5; its TTS path starts at the buyer's
         // group: 5 + 2 = 7; TTR default 14: loss = 1000 * 0.5 * 7 = 3,500.
-        let l = a.exposure_for(UnitKind::Link, &["P1|A|T1a".to_string()]).unwrap();
+        let l = a
+            .exposure_for(UnitKind::Link, &["P1|A|T1a".to_string()])
+            .unwrap();
         assert!(close(l.pi[0], 3_500.0));
         assert_eq!(l.min_tts[0], 7.0);
         // Naming a unit that does not exist is an error.
-        assert!(a.exposure_for(UnitKind::Site, &["nope".to_string()]).is_err());
+        assert!(
+            a.exposure_for(UnitKind::Site, &["nope".to_string()])
+                .is_err()
+        );
         // REI of a partial request stays relative to the largest PI of all sites.
-        let part = a.exposure_for(UnitKind::Site, &["T1a".to_string()]).unwrap();
+        let part = a
+            .exposure_for(UnitKind::Site, &["T1a".to_string()])
+            .unwrap();
         assert!(close(part.rei[0], 6_500.0 / 50_000.0));
     }
 
@@ -689,10 +1014,17 @@ mod risk {
         let i = a.impact(&Disruption::sites(["T2"]), 9.0).unwrap();
         assert_eq!(i.loss[0], 0.0);
         // Company and country sets resolve to their sites.
-        let dd = Disruption { countries: vec!["PL".into()], companies: vec!["Alpha".into()], ..Disruption::default() };
+        let dd = Disruption {
+            countries: vec!["PL".into()],
+            companies: vec!["Alpha".into()],
+            ..Disruption::default()
+        };
         let i = a.impact(&dd, 30.0).unwrap();
         assert_eq!(i.availability[0], 0.0);
-        let bad = Disruption { countries: vec!["FR".into()], ..Disruption::default() };
+        let bad = Disruption {
+            countries: vec!["FR".into()],
+            ..Disruption::default()
+        };
         assert!(a.impact(&bad, 30.0).is_err(), "FR has no site");
     }
 
@@ -710,7 +1042,12 @@ T1b,C,D,1,,3\n\
 D,C,T2,1,,4\n\
 T2,R,Z,1,,0\n";
         let bom = format!("{BOM}C,R,5\n");
-        let d = diamond_with(&[("sites.csv", &sites), ("parts.csv", &parts), ("supply.csv", supply), ("bom.csv", &bom)]);
+        let d = diamond_with(&[
+            ("sites.csv", &sites),
+            ("parts.csv", &parts),
+            ("supply.csv", supply),
+            ("bom.csv", &bom),
+        ]);
         let a = analysis(d.path());
         // T1a out: frac = 0.3 + 0.9*0 + 0.2*1 = 0.5.
         let i = a.impact(&Disruption::sites(["T1a"]), 30.0).unwrap();
@@ -725,17 +1062,26 @@ T2,R,Z,1,,0\n";
         assert!(close(i.availability[0], 0.3) && i.tts[0] == 10.0 && close(i.loss[0], 14_000.0));
         // Z: T2 buys R from it with 0 inventory days: TTS = 0 + 3 + 5 + 2 = 10.
         let e = a.exposure(UnitKind::Site);
-        assert_eq!(e.min_tts[e.units.iter().position(|u| u == "Z").unwrap()], 10.0);
+        assert_eq!(
+            e.min_tts[e.units.iter().position(|u| u == "Z").unwrap()],
+            10.0
+        );
         // A site nobody's product depends on: infinite TTS, no loss.
         let sites2 = format!("{SITES}Y,Ypsilon,FR,5\n");
         let supply2 = format!("{SUPPLY}Y,C,T2,1,,1,0,1\n");
         let d2 = diamond_with(&[("sites.csv", &sites2), ("supply.csv", &supply2)]);
         let a2 = analysis(d2.path());
         let i = a2.impact(&Disruption::sites(["Y"]), 30.0).unwrap();
-        assert_eq!((i.availability[0], i.tts[0], i.loss[0]), (1.0, f64::INFINITY, 0.0));
+        assert_eq!(
+            (i.availability[0], i.tts[0], i.loss[0]),
+            (1.0, f64::INFINITY, 0.0)
+        );
         let e = a2.exposure(UnitKind::Site);
         let y = e.units.iter().position(|u| u == "Y").unwrap();
-        assert_eq!((e.pi[y], e.min_tts[y], e.exposed[y]), (0.0, f64::INFINITY, false));
+        assert_eq!(
+            (e.pi[y], e.min_tts[y], e.exposed[y]),
+            (0.0, f64::INFINITY, false)
+        );
     }
 
     #[test]
@@ -743,13 +1089,21 @@ T2,R,Z,1,,0\n";
         let d = diamond_with(&[]);
         let a = analysis(d.path());
         let x = a.explain(0, &Disruption::sites(["T2"])).unwrap();
-        let path: Vec<String> = x.tts_path.iter().map(|s| format!("{}/{}", s.site, s.part)).collect();
+        let path: Vec<String> = x
+            .tts_path
+            .iter()
+            .map(|s| format!("{}/{}", s.site, s.part))
+            .collect();
         assert_eq!(path, ["T2/C", "T1a/A", "P1/X"]);
         let days: Vec<f64> = x.tts_path.iter().map(|s| s.inventory_days).collect();
         assert_eq!(days, [3.0, 5.0, 0.0]);
         assert_eq!(x.tts, 10.0);
         // The availability path: P1's only group; its costliest seller is T1a (cap 0.8 lost).
-        let ap: Vec<&str> = x.availability_path.iter().map(|s| s.site.as_str()).collect();
+        let ap: Vec<&str> = x
+            .availability_path
+            .iter()
+            .map(|s| s.site.as_str())
+            .collect();
         assert_eq!(ap, ["T2", "T1a", "P1"]);
         assert!(x.availability_path[0].disrupted);
     }
@@ -765,13 +1119,21 @@ P1,FOCAL,DE,,,0.05\nT1a,Alpha,DE,,,\nT1b,Beta,PL,,,\nT2,Gamma,CN,40,0.9,\n";
         let signals = "subject_kind,subject_id,factor,value,observed_at\n\
 company,Beta,sanction,1,2026-02-01T00:00:00Z\n\
 site,T1a,news,0.8,2025-01-01T00:00:00Z\n";
-        let d = diamond_with(&[("sites.csv", sites), ("countries.csv", countries), ("signals.csv", signals)]);
+        let d = diamond_with(&[
+            ("sites.csv", sites),
+            ("countries.csv", countries),
+            ("signals.csv", signals),
+        ]);
         let a = analysis(d.path());
         let r = a.site_risks();
         let t2 = &r[3];
         assert!(close(t2.score, 0.4));
         assert!((t2.p_fail - 0.119_202_922_022_117_6).abs() < 1e-12);
-        let f: Vec<(&str, f64, f64)> = t2.factors.iter().map(|f| (f.factor.as_str(), f.value, f.contribution)).collect();
+        let f: Vec<(&str, f64, f64)> = t2
+            .factors
+            .iter()
+            .map(|f| (f.factor.as_str(), f.value, f.contribution))
+            .collect();
         assert_eq!(f.len(), 4);
         assert!(f.iter().all(|(_, _, c)| *c >= 0.0));
         assert!(close(f.iter().map(|x| x.2).sum::<f64>(), 0.4));
@@ -797,7 +1159,15 @@ P1,FOCAL,DE,10,0.05\nT1a,Alpha,DE,20,0.2\nT1b,Beta,PL,30,0.3\nT2,Gamma,CN,60,0.1
         let (mut mean, mut second, mut p_zero) = (0.0, 0.0, 0.0);
         for mask in 0u32..16 {
             let failed: Vec<u32> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
-            let prob: f64 = (0..4).map(|i| if mask & (1 << i) != 0 { p[i] } else { 1.0 - p[i] }).product();
+            let prob: f64 = (0..4)
+                .map(|i| {
+                    if mask & (1 << i) != 0 {
+                        p[i]
+                    } else {
+                        1.0 - p[i]
+                    }
+                })
+                .product();
             let (av, l) = a.scenario_loss(&failed, &[])[0];
             mean += prob * l;
             second += prob * l * l;
@@ -813,10 +1183,15 @@ P1,FOCAL,DE,10,0.05\nT1a,Alpha,DE,20,0.2\nT1b,Beta,PL,30,0.3\nT2,Gamma,CN,60,0.1
         // (0.1 + 0.9 * 0.2 * 0.3) = 0.05 + 0.95 * 0.154 = 0.1963 > 0.14842: the shared T2 is
         // the hidden dependency the analytic formula misses.
         assert!(close(p_zero, 0.1963));
-        let sim = a.simulate(40_000, 7, &tierwise::progress::Progress::new()).unwrap();
+        let sim = a
+            .simulate(40_000, 7, &tierwise::progress::Progress::new())
+            .unwrap();
         let sd = ((second - mean * mean) / 40_000.0).sqrt();
         let got = sim.portfolio_stats.expected;
-        assert!((got - mean).abs() < 4.0 * sd, "MC {got} vs exact {mean} (sd {sd})");
+        assert!(
+            (got - mean).abs() < 4.0 * sd,
+            "MC {got} vs exact {mean} (sd {sd})"
+        );
         assert!((sim.p_zero[0] - 0.1963).abs() < 4.0 * (0.1963f64 * 0.8037 / 40_000.0).sqrt());
         assert!(sim.gap()[0] < -0.03);
     }
@@ -824,13 +1199,19 @@ P1,FOCAL,DE,10,0.05\nT1a,Alpha,DE,20,0.2\nT1b,Beta,PL,30,0.3\nT2,Gamma,CN,60,0.1
     #[test]
     fn monte_carlo_is_bit_identical_on_1_2_and_8_threads() {
         let tmp = tempfile::tempdir().unwrap();
-        let t = tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(400, 5)).unwrap();
+        let t = tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(400, 5))
+            .unwrap();
         tierwise::ingest::write_tables_csv(&t, tmp.path()).unwrap();
         let a = analysis(tmp.path());
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| {
-                let sim = a.simulate(3_000, 42, &tierwise::progress::Progress::new()).unwrap();
+                let sim = a
+                    .simulate(3_000, 42, &tierwise::progress::Progress::new())
+                    .unwrap();
                 let exp = a.exposure(UnitKind::Site);
                 (sim, exp)
             })
@@ -838,13 +1219,124 @@ P1,FOCAL,DE,10,0.05\nT1a,Alpha,DE,20,0.2\nT1b,Beta,PL,30,0.3\nT2,Gamma,CN,60,0.1
         let (s1, e1) = run(1);
         let (s2, e2) = run(2);
         let (s8, e8) = run(8);
-        assert!(s1.losses.iter().any(|&l| l > 0.0), "the test network should lose something");
+        assert!(
+            s1.losses.iter().any(|&l| l > 0.0),
+            "the test network should lose something"
+        );
         assert_eq!(s1, s2);
         assert_eq!(s1, s8);
         assert_eq!(e1, e2);
         assert_eq!(e1, e8);
         // A different seed gives different draws.
-        let other = a.simulate(3_000, 43, &tierwise::progress::Progress::new()).unwrap();
+        let other = a
+            .simulate(3_000, 43, &tierwise::progress::Progress::new())
+            .unwrap();
         assert_ne!(other.losses, s1.losses);
+    }
+}
+
+mod criticality {
+    use super::*;
+    use std::sync::Arc;
+    use tierwise::risk::criticality::normal_quantile;
+    use tierwise::risk::{Analysis, Policy, UnitKind};
+
+    #[test]
+    fn the_diamond_is_a_hidden_tier2_chokepoint() {
+        let d = diamond_with(&[]);
+        let as_of = chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let a = Analysis::new(
+            Arc::new(net_of(d.path())),
+            Arc::new(Policy::default()),
+            as_of,
+        );
+        let c = a.criticality();
+        // Single sources: T1a and T1b each buy C only from T2.
+        let ss: Vec<(&str, &str, &str)> = c
+            .single_sources
+            .iter()
+            .map(|s| (s.buyer.as_str(), s.part.as_str(), s.seller.as_str()))
+            .collect();
+        assert_eq!(ss, [("T1a", "C", "T2"), ("T1b", "C", "T2")]);
+        // Critical sellers: without T1a, P1 keeps 0 + 0.5 = 0.5 < 1; without T1b 0.8 < 1; T2 in
+        // both C groups leaves 0.
+        let cs: Vec<(&str, &str, f64)> = c
+            .critical_sellers
+            .iter()
+            .map(|s| (s.buyer.as_str(), s.seller.as_str(), s.coverage_without))
+            .collect();
+        assert_eq!(
+            cs,
+            [
+                ("P1", "T1a", 0.5),
+                ("P1", "T1b", 0.8),
+                ("T1a", "T2", 0.0),
+                ("T1b", "T2", 0.0)
+            ]
+        );
+        // Chokepoints: P1 (the plant) and T2 (tier 2, hidden behind two Tier-1 sources); the
+        // companies FOCAL and Gamma; the countries CN and DE. T1a alone leaves A = 0.5.
+        let cp: Vec<(UnitKind, &str, bool)> = c
+            .chokepoints
+            .iter()
+            .map(|x| (x.kind, x.unit.as_str(), x.hidden))
+            .collect();
+        assert_eq!(
+            cp,
+            [
+                (UnitKind::Site, "P1", false),
+                (UnitKind::Site, "T2", true),
+                (UnitKind::Company, "FOCAL", false),
+                (UnitKind::Company, "Gamma", false),
+                (UnitKind::Country, "CN", false),
+                (UnitKind::Country, "DE", false),
+            ]
+        );
+        // T2 (tier 2) has two Tier-1 dependants.
+        assert_eq!(c.dependants.len(), 1);
+        assert_eq!(
+            (c.dependants[0].site.as_str(), c.dependants[0].tier1_sites),
+            ("T2", 2)
+        );
+        // HHI of X@P1: tier 0 all DE (1); tier 1: T1a 100*2*0.6 = 120 A at 80 = 9,600 (DE),
+        // T1b 80 A * 80 = 6,400 (PL): shares 0.6 / 0.4, HHI 0.52; tier 2: (120 + 80) * 3 = 600 C
+        // at 20 = 12,000, all CN: 1.
+        let hhi: Vec<(u32, f64, u32)> = c
+            .concentration
+            .iter()
+            .map(|x| (x.tier, x.hhi, x.countries))
+            .collect();
+        assert_eq!(hhi.len(), 3);
+        assert_eq!((hhi[0].0, hhi[0].1), (0, 1.0));
+        assert!((hhi[1].1 - 0.52).abs() < 1e-12 && hhi[1].2 == 2);
+        assert_eq!((hhi[2].0, hhi[2].1), (2, 1.0));
+        let cn = c.country_shares.iter().find(|x| x.country == "CN").unwrap();
+        assert_eq!(cn.value, 12_000.0);
+        // Safety stock on P1 <- T1a: need(P1, A) = 100 * 2 = 200; d = 200 * 0.6 = 120;
+        // sigma_d = 0.3 * 120 = 36; L = 10, sigma_L = 2: sqrt(10 * 36^2 + 120^2 * 2^2) =
+        // sqrt(70,560). T1a has no factor: p = 1 / (1 + e^4) = 0.017986; service level
+        // 0.95 + 0.05 * 2 * 0.017986 = 0.9517986.
+        let s = &c.safety_stock[0];
+        assert_eq!(
+            (s.buyer.as_str(), s.seller.as_str(), s.daily_use),
+            ("P1", "T1a", 120.0)
+        );
+        let sl = 0.95 + 0.05 * 2.0 * 0.017_986_209_962_091_56;
+        assert!((s.service_level - sl).abs() < 1e-12);
+        let want = normal_quantile(sl) * 70_560f64.sqrt();
+        assert!((s.safety_stock_units - want).abs() < 1e-9);
+        assert!(s.z > 1.6448 && s.z < 1.70);
+        // need and need_max: need_max explodes through caps: P1's A group asks 200 at most,
+        // T1a could be asked 200 * 0.8 = 160 A, so 480 C.
+        let (need, need_max) = a.network().need();
+        let g_t1a = a
+            .network()
+            .groups()
+            .iter()
+            .position(|g| a.network().sites()[g.buyer as usize].site_id == "T1a")
+            .unwrap();
+        assert_eq!((need[g_t1a], need_max[g_t1a]), (360.0, 480.0));
     }
 }

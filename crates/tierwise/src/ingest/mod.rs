@@ -88,15 +88,27 @@ impl QualityReport {
                 "severity".into(),
                 all.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
             ),
-            col("table", all.iter().map(|(_, f)| Some(f.table.clone())).collect()),
+            col(
+                "table",
+                all.iter().map(|(_, f)| Some(f.table.clone())).collect(),
+            ),
             col("file", all.iter().map(|(_, f)| f.file.clone()).collect()),
             Column::new(
                 "row".into(),
                 all.iter().map(|(_, f)| f.row).collect::<Vec<_>>(),
             ),
-            col("column", all.iter().map(|(_, f)| Some(f.column.clone())).collect()),
-            col("value", all.iter().map(|(_, f)| Some(f.value.clone())).collect()),
-            col("message", all.iter().map(|(_, f)| Some(f.message.clone())).collect()),
+            col(
+                "column",
+                all.iter().map(|(_, f)| Some(f.column.clone())).collect(),
+            ),
+            col(
+                "value",
+                all.iter().map(|(_, f)| Some(f.value.clone())).collect(),
+            ),
+            col(
+                "message",
+                all.iter().map(|(_, f)| Some(f.message.clone())).collect(),
+            ),
         ]);
         df.expect("columns of one report have equal lengths")
     }

@@ -42,8 +42,13 @@ impl RawTable {
             })
         };
         if let Err(e) = std::str::from_utf8(&bytes) {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-            return Err(fail(format!("not UTF-8 text (first bad byte on line {line})")));
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            return Err(fail(format!(
+                "not UTF-8 text (first bad byte on line {line})"
+            )));
         }
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(fail("the file is empty: expected a header row".into()));
@@ -59,18 +64,24 @@ impl RawTable {
     }
 
     /// Reads Parquet bytes; typed columns are turned into their string form.
-    pub fn from_parquet_bytes(name: &str, path: &Path, bytes: Vec<u8>) -> Result<Self, Box<Finding>> {
+    pub fn from_parquet_bytes(
+        name: &str,
+        path: &Path,
+        bytes: Vec<u8>,
+    ) -> Result<Self, Box<Finding>> {
         let file = path.display().to_string();
-        let df = ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| {
-            Box::new(Finding {
-                table: name.to_string(),
-                file: Some(file.clone()),
-                row: None,
-                column: String::new(),
-                value: String::new(),
-                message: format!("cannot read Parquet: {e}"),
-            })
-        })?;
+        let df = ParquetReader::new(Cursor::new(bytes))
+            .finish()
+            .map_err(|e| {
+                Box::new(Finding {
+                    table: name.to_string(),
+                    file: Some(file.clone()),
+                    row: None,
+                    column: String::new(),
+                    value: String::new(),
+                    message: format!("cannot read Parquet: {e}"),
+                })
+            })?;
         Self::from_dataframe(name, Some(file), &df)
     }
 

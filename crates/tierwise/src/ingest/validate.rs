@@ -42,7 +42,11 @@ impl<'a> Cells<'a> {
     }
 
     fn row(&mut self, i: usize) -> Row<'_, 'a> {
-        Row { c: self, i, ok: true }
+        Row {
+            c: self,
+            i,
+            ok: true,
+        }
     }
 }
 
@@ -52,7 +56,9 @@ impl Row<'_, '_> {
     }
 
     fn fail(&mut self, k: usize, value: &str, message: String) {
-        let col = self.c.idx[k].map(|j| self.c.t.columns[j].clone()).unwrap_or_default();
+        let col = self.c.idx[k]
+            .map(|j| self.c.t.columns[j].clone())
+            .unwrap_or_default();
         self.c.out.push(Finding {
             table: self.c.t.name.clone(),
             file: self.c.t.file.clone(),
@@ -104,12 +110,7 @@ impl Row<'_, '_> {
 
 /// Checks the header of a raw table: required columns present, unknown columns warned about.
 /// Returns false when the table cannot be read row by row.
-fn check_header(
-    t: &RawTable,
-    cols: &[&str],
-    required: usize,
-    report: &mut QualityReport,
-) -> bool {
+fn check_header(t: &RawTable, cols: &[&str], required: usize, report: &mut QualityReport) -> bool {
     let mut ok = true;
     for c in &cols[..required] {
         if t.column_index(c).is_none() {
@@ -313,7 +314,11 @@ pub(crate) fn parse(raw: &BTreeMap<String, RawTable>) -> (Tables, Origin, Qualit
         let kind_s = r.req_str(0);
         let subject_kind = SubjectKind::parse(&kind_s);
         if subject_kind.is_none() && !kind_s.is_empty() {
-            r.fail(0, &kind_s, "expected one of site, company, country, part".into());
+            r.fail(
+                0,
+                &kind_s,
+                "expected one of site, company, country, part".into(),
+            );
         }
         let subject_id = r.req_str(1);
         let factor = r.req_str(2);
@@ -356,7 +361,14 @@ struct Ctx<'o> {
 }
 
 impl Ctx<'_> {
-    fn finding(&self, table: &'static str, i: usize, column: &str, value: String, message: String) -> Finding {
+    fn finding(
+        &self,
+        table: &'static str,
+        i: usize,
+        column: &str,
+        value: String,
+        message: String,
+    ) -> Finding {
         let row = if self.origin.rowless {
             None
         } else {
@@ -378,17 +390,39 @@ impl Ctx<'_> {
         }
     }
 
-    fn error(&mut self, table: &'static str, i: usize, column: &str, value: impl ToString, message: impl Into<String>) {
+    fn error(
+        &mut self,
+        table: &'static str,
+        i: usize,
+        column: &str,
+        value: impl ToString,
+        message: impl Into<String>,
+    ) {
         let f = self.finding(table, i, column, value.to_string(), message.into());
         self.report.errors.push(f);
     }
 
-    fn warn(&mut self, table: &'static str, i: usize, column: &str, value: impl ToString, message: impl Into<String>) {
+    fn warn(
+        &mut self,
+        table: &'static str,
+        i: usize,
+        column: &str,
+        value: impl ToString,
+        message: impl Into<String>,
+    ) {
         let f = self.finding(table, i, column, value.to_string(), message.into());
         self.report.warnings.push(f);
     }
 
-    fn range(&mut self, table: &'static str, i: usize, column: &str, v: Option<f64>, lo: f64, hi: f64) {
+    fn range(
+        &mut self,
+        table: &'static str,
+        i: usize,
+        column: &str,
+        v: Option<f64>,
+        lo: f64,
+        hi: f64,
+    ) {
         if let Some(x) = v
             && !(lo..=hi).contains(&x)
         {
@@ -418,7 +452,9 @@ impl Ctx<'_> {
         for (i, (k, shown)) in keys.enumerate() {
             if let Some(&j) = first.get(&k) {
                 let row = self.finding(table, j, "", String::new(), String::new()).row;
-                let at = row.map(|r| format!(" (first at row {r})")).unwrap_or_default();
+                let at = row
+                    .map(|r| format!(" (first at row {r})"))
+                    .unwrap_or_default();
                 self.error(table, i, column, shown, format!("duplicate key{at}"));
             } else {
                 first.insert(k, i);
@@ -431,7 +467,11 @@ const INF: f64 = f64::INFINITY;
 const COUNTRY_MSG: &str =
     "not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. DE; ZZ for unknown)";
 
-pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Origin) -> QualityReport {
+pub(crate) fn validate_with(
+    tables: &Tables,
+    options: &LoadOptions,
+    origin: &Origin,
+) -> QualityReport {
     let mut c = Ctx {
         origin,
         report: QualityReport::default(),
@@ -444,7 +484,14 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
         c.range("sites", i, "financial_score", s.financial_score, 0.0, 100.0);
         c.range("sites", i, "on_time_rate", s.on_time_rate, 0.0, 1.0);
         c.range("sites", i, "quality_ppm", s.quality_ppm, 0.0, INF);
-        c.range("sites", i, "capacity_utilization", s.capacity_utilization, 0.0, 1.0);
+        c.range(
+            "sites",
+            i,
+            "capacity_utilization",
+            s.capacity_utilization,
+            0.0,
+            1.0,
+        );
         c.range("sites", i, "p_fail_override", s.p_fail_override, 0.0, 1.0);
         if !super::is_country_code(&s.country) {
             c.error("sites", i, "country", &s.country, COUNTRY_MSG);
@@ -454,15 +501,49 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
         c.range("parts", i, "unit_cost", p.unit_cost, 0.0, INF);
     }
     for (i, p) in t.products.iter().enumerate() {
-        c.range("products", i, "demand_per_day", Some(p.demand_per_day), 0.0, INF);
-        c.range("products", i, "revenue_per_unit", Some(p.revenue_per_unit), 0.0, INF);
-        c.range("products", i, "margin_per_unit", p.margin_per_unit, 0.0, INF);
-        c.range("products", i, "fg_inventory_days", p.fg_inventory_days, 0.0, INF);
+        c.range(
+            "products",
+            i,
+            "demand_per_day",
+            Some(p.demand_per_day),
+            0.0,
+            INF,
+        );
+        c.range(
+            "products",
+            i,
+            "revenue_per_unit",
+            Some(p.revenue_per_unit),
+            0.0,
+            INF,
+        );
+        c.range(
+            "products",
+            i,
+            "margin_per_unit",
+            p.margin_per_unit,
+            0.0,
+            INF,
+        );
+        c.range(
+            "products",
+            i,
+            "fg_inventory_days",
+            p.fg_inventory_days,
+            0.0,
+            INF,
+        );
     }
     for (i, b) in t.bom.iter().enumerate() {
         c.positive("bom", i, "qty", b.qty);
         if b.parent_part == b.child_part {
-            c.error("bom", i, "child_part", &b.child_part, "a part cannot contain itself");
+            c.error(
+                "bom",
+                i,
+                "child_part",
+                &b.child_part,
+                "a part cannot contain itself",
+            );
         }
     }
     for (i, s) in t.supply.iter().enumerate() {
@@ -479,15 +560,42 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
             );
         }
         c.range("supply", i, "lead_time_days", s.lead_time_days, 0.0, INF);
-        c.range("supply", i, "lead_time_sd_days", s.lead_time_sd_days, 0.0, INF);
+        c.range(
+            "supply",
+            i,
+            "lead_time_sd_days",
+            s.lead_time_sd_days,
+            0.0,
+            INF,
+        );
         c.range("supply", i, "inventory_days", s.inventory_days, 0.0, INF);
         if s.buyer_site == s.seller_site {
-            c.error("supply", i, "seller_site", &s.seller_site, "a site cannot supply itself");
+            c.error(
+                "supply",
+                i,
+                "seller_site",
+                &s.seller_site,
+                "a site cannot supply itself",
+            );
         }
     }
     for (i, r) in t.capacity.iter().enumerate() {
-        c.range("capacity", i, "capacity_per_day", r.capacity_per_day, 0.0, INF);
-        c.range("capacity", i, "inventory_units", r.inventory_units, 0.0, INF);
+        c.range(
+            "capacity",
+            i,
+            "capacity_per_day",
+            r.capacity_per_day,
+            0.0,
+            INF,
+        );
+        c.range(
+            "capacity",
+            i,
+            "inventory_units",
+            r.inventory_units,
+            0.0,
+            INF,
+        );
         if r.part_id.is_none() && r.inventory_units.is_some() {
             c.error(
                 "capacity",
@@ -511,24 +619,55 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
         c.range("signals", i, "value", Some(s.value), 0.0, 1.0);
     }
     for (i, a) in t.alternates.iter().enumerate() {
-        c.range("alternates", i, "qualification_days", a.qualification_days, 0.0, INF);
+        c.range(
+            "alternates",
+            i,
+            "qualification_days",
+            a.qualification_days,
+            0.0,
+            INF,
+        );
         if a.part_id == a.alternate_part_id {
-            c.error("alternates", i, "alternate_part_id", &a.alternate_part_id, "a part cannot be its own alternate");
+            c.error(
+                "alternates",
+                i,
+                "alternate_part_id",
+                &a.alternate_part_id,
+                "a part cannot be its own alternate",
+            );
         }
     }
 
     // Unique keys.
-    c.unique("sites", "site_id", t.sites.iter().map(|s| (&s.site_id, s.site_id.clone())));
-    c.unique("parts", "part_id", t.parts.iter().map(|p| (&p.part_id, p.part_id.clone())));
+    c.unique(
+        "sites",
+        "site_id",
+        t.sites.iter().map(|s| (&s.site_id, s.site_id.clone())),
+    );
+    c.unique(
+        "parts",
+        "part_id",
+        t.parts.iter().map(|p| (&p.part_id, p.part_id.clone())),
+    );
     c.unique(
         "products",
         "part_id, site_id",
-        t.products.iter().map(|p| ((&p.part_id, &p.site_id), format!("{}, {}", p.part_id, p.site_id))),
+        t.products.iter().map(|p| {
+            (
+                (&p.part_id, &p.site_id),
+                format!("{}, {}", p.part_id, p.site_id),
+            )
+        }),
     );
     c.unique(
         "bom",
         "parent_part, child_part",
-        t.bom.iter().map(|b| ((&b.parent_part, &b.child_part), format!("{}, {}", b.parent_part, b.child_part))),
+        t.bom.iter().map(|b| {
+            (
+                (&b.parent_part, &b.child_part),
+                format!("{}, {}", b.parent_part, b.child_part),
+            )
+        }),
     );
     c.unique(
         "supply",
@@ -540,7 +679,11 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
             )
         }),
     );
-    c.unique("countries", "country", t.countries.iter().map(|k| (&k.country, k.country.clone())));
+    c.unique(
+        "countries",
+        "country",
+        t.countries.iter().map(|k| (&k.country, k.country.clone())),
+    );
     c.unique(
         "capacity",
         "site_id, part_id",
@@ -554,7 +697,12 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
     c.unique(
         "alternates",
         "part_id, alternate_part_id",
-        t.alternates.iter().map(|a| ((&a.part_id, &a.alternate_part_id), format!("{}, {}", a.part_id, a.alternate_part_id))),
+        t.alternates.iter().map(|a| {
+            (
+                (&a.part_id, &a.alternate_part_id),
+                format!("{}, {}", a.part_id, a.alternate_part_id),
+            )
+        }),
     );
 
     // References.
@@ -594,15 +742,33 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
     }
     for (i, a) in t.alternates.iter().enumerate() {
         part_ref(&mut c, "alternates", i, "part_id", &a.part_id);
-        part_ref(&mut c, "alternates", i, "alternate_part_id", &a.alternate_part_id);
+        part_ref(
+            &mut c,
+            "alternates",
+            i,
+            "alternate_part_id",
+            &a.alternate_part_id,
+        );
     }
     for (i, s) in t.signals.iter().enumerate() {
         let id = s.subject_id.as_str();
         let (known, what) = match s.subject_kind {
-            SubjectKind::Site => (!sites_known || sites.contains(id), "site: not in the sites table"),
-            SubjectKind::Company => (!sites_known || companies.contains(id), "company: no site belongs to it"),
-            SubjectKind::Country => (super::is_country_code(id), "country: not an ISO 3166-1 alpha-2 code"),
-            SubjectKind::Part => (!parts_known || parts.contains(id), "part: not in the parts table"),
+            SubjectKind::Site => (
+                !sites_known || sites.contains(id),
+                "site: not in the sites table",
+            ),
+            SubjectKind::Company => (
+                !sites_known || companies.contains(id),
+                "company: no site belongs to it",
+            ),
+            SubjectKind::Country => (
+                super::is_country_code(id),
+                "country: not an ISO 3166-1 alpha-2 code",
+            ),
+            SubjectKind::Part => (
+                !parts_known || parts.contains(id),
+                "part: not in the parts table",
+            ),
         };
         if !known {
             c.error("signals", i, "subject_id", id, format!("unknown {what}"));
@@ -613,7 +779,10 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
     // shares below 1.
     let mut groups: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, s) in t.supply.iter().enumerate() {
-        groups.entry((&s.buyer_site, &s.part_id)).or_default().push(i);
+        groups
+            .entry((&s.buyer_site, &s.part_id))
+            .or_default()
+            .push(i);
     }
     for ((buyer, part), rows) in &groups {
         let sum: f64 = rows.iter().map(|&i| t.supply[i].share).sum();
@@ -749,7 +918,10 @@ pub(crate) fn validate_with(tables: &Tables, options: &LoadOptions, origin: &Ori
                     "supply",
                     row,
                     "seller_site",
-                    &t.supply.get(row).map(|s| s.seller_site.clone()).unwrap_or_default(),
+                    t.supply
+                        .get(row)
+                        .map(|s| s.seller_site.clone())
+                        .unwrap_or_default(),
                     format!("the supply network has a cycle: {}", path.join(" -> ")),
                 );
             }
@@ -766,7 +938,10 @@ fn bom_cycle(t: &Tables) -> Option<(Vec<String>, usize)> {
     let mut children: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
     for (i, b) in t.bom.iter().enumerate() {
         if b.parent_part != b.child_part {
-            children.entry(&b.parent_part).or_default().push((&b.child_part, i));
+            children
+                .entry(&b.parent_part)
+                .or_default()
+                .push((&b.child_part, i));
         }
     }
     // Iterative three-colour DFS; the grey stack is the current path.

@@ -93,14 +93,19 @@ pub fn write_tables_csv(tables: &Tables, dir: &Path) -> std::io::Result<()> {
     )?;
     w.flush()?;
     let mut w = create(dir, "parts")?;
-    write_csv(&mut w, &["part_id", "kind", "name", "unit_cost"], &tables.parts, |p| {
-        vec![
-            Str(&p.part_id),
-            Str(p.kind.as_str()),
-            OptStr(p.name.as_deref()),
-            OptNum(p.unit_cost),
-        ]
-    })?;
+    write_csv(
+        &mut w,
+        &["part_id", "kind", "name", "unit_cost"],
+        &tables.parts,
+        |p| {
+            vec![
+                Str(&p.part_id),
+                Str(p.kind.as_str()),
+                OptStr(p.name.as_deref()),
+                OptNum(p.unit_cost),
+            ]
+        },
+    )?;
     w.flush()?;
     let mut w = create(dir, "products")?;
     write_csv(
@@ -127,9 +132,12 @@ pub fn write_tables_csv(tables: &Tables, dir: &Path) -> std::io::Result<()> {
     )?;
     w.flush()?;
     let mut w = create(dir, "bom")?;
-    write_csv(&mut w, &["parent_part", "child_part", "qty"], &tables.bom, |b| {
-        vec![Str(&b.parent_part), Str(&b.child_part), Num(b.qty)]
-    })?;
+    write_csv(
+        &mut w,
+        &["parent_part", "child_part", "qty"],
+        &tables.bom,
+        |b| vec![Str(&b.parent_part), Str(&b.child_part), Num(b.qty)],
+    )?;
     w.flush()?;
     let mut w = create(dir, "supply")?;
     write_csv(
@@ -198,7 +206,14 @@ pub fn write_tables_csv(tables: &Tables, dir: &Path) -> std::io::Result<()> {
         let mut w = create(dir, "signals")?;
         write_csv(
             &mut w,
-            &["subject_kind", "subject_id", "factor", "value", "observed_at", "source"],
+            &[
+                "subject_kind",
+                "subject_id",
+                "factor",
+                "value",
+                "observed_at",
+                "source",
+            ],
             &tables.signals,
             |s| {
                 vec![

@@ -48,6 +48,10 @@ impl Csr {
         &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.offsets[i] as usize..self.offsets[i + 1] as usize
+    }
+
     /// Number of owners.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
@@ -133,6 +137,8 @@ pub struct Network {
     site_tier: Vec<Option<u32>>,
     nodes: Vec<Node>,
     node_inputs: Csr,
+    /// BOM qty of each input, aligned with `node_inputs` (1 for a pass-through).
+    node_input_qty: Vec<f64>,
     node_outputs: Csr,
     groups: Vec<Group>,
     group_edges: Csr,
@@ -196,20 +202,30 @@ impl Network {
             .enumerate()
             .map(|(i, c)| (c.as_str(), i as u32))
             .collect();
-        let site_company = t.sites.iter().map(|s| company_ix[s.company.as_str()]).collect();
-        let site_country = t.sites.iter().map(|s| country_ix[s.country.as_str()]).collect();
+        let site_company = t
+            .sites
+            .iter()
+            .map(|s| company_ix[s.company.as_str()])
+            .collect();
+        let site_country = t
+            .sites
+            .iter()
+            .map(|s| country_ix[s.country.as_str()])
+            .collect();
 
         let n_parts = t.parts.len();
-        let mut children: Vec<Vec<u32>> = vec![Vec::new(); n_parts];
+        let mut children: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_parts];
         for b in &t.bom {
-            if let (Some(&p), Some(&c)) = (part_index.get(&b.parent_part), part_index.get(&b.child_part))
-                && p != c
+            if let (Some(&p), Some(&c)) = (
+                part_index.get(&b.parent_part),
+                part_index.get(&b.child_part),
+            ) && p != c
             {
-                children[p as usize].push(c);
+                children[p as usize].push((c, b.qty));
             }
         }
         for c in &mut children {
-            c.sort_unstable();
+            c.sort_unstable_by_key(|x| x.0);
         }
 
         // Resolved supply rows: (buyer, part, seller, canonical row).
@@ -256,21 +272,28 @@ impl Network {
             .map(|(i, &k)| (k, i as u32))
             .collect();
         let mut inputs: Vec<Vec<u32>> = Vec::with_capacity(pnodes.len());
+        let mut input_qty: Vec<Vec<f64>> = Vec::with_capacity(pnodes.len());
         let mut pass: Vec<bool> = Vec::with_capacity(pnodes.len());
         let mut unmapped_raw: Vec<(u32, u32, u32)> = Vec::new();
         for (i, &(s, p)) in pnodes.iter().enumerate() {
             if let Some(&g) = group_of.get(&(s, p)) {
                 inputs.push(vec![g]);
+                input_qty.push(vec![1.0]);
                 pass.push(true);
             } else {
                 let mut ins = Vec::new();
-                for &c in &children[p as usize] {
+                let mut qty = Vec::new();
+                for &(c, q) in &children[p as usize] {
                     match group_of.get(&(s, c)) {
-                        Some(&g) => ins.push(g),
+                        Some(&g) => {
+                            ins.push(g);
+                            qty.push(q);
+                        }
                         None => unmapped_raw.push((i as u32, p, c)),
                     }
                 }
                 inputs.push(ins);
+                input_qty.push(qty);
                 pass.push(false);
             }
         }
@@ -345,6 +368,10 @@ impl Network {
             })
             .collect();
         let node_inputs = Csr::from_lists(order.iter().map(|&i| inputs[i as usize].clone()));
+        let node_input_qty: Vec<f64> = order
+            .iter()
+            .flat_map(|&i| input_qty[i as usize].iter().copied())
+            .collect();
 
         let mut edges = Vec::with_capacity(supply.len());
         let mut group_edges = Vec::with_capacity(group_keys.len());
@@ -368,7 +395,11 @@ impl Network {
                     lead_time_sd_days: r.lead_time_sd_days,
                 });
             }
-            let remainder = if share_sum < 1.0 - EPS { 1.0 - share_sum } else { 0.0 };
+            let remainder = if share_sum < 1.0 - EPS {
+                1.0 - share_sum
+            } else {
+                0.0
+            };
             groups.push(Group {
                 buyer: b,
                 part: p,
@@ -469,6 +500,7 @@ impl Network {
             site_tier,
             nodes,
             node_inputs,
+            node_input_qty,
             node_outputs: Csr::from_lists(outputs),
             groups,
             group_edges: Csr::from_lists(group_edges),
@@ -539,6 +571,45 @@ impl Network {
         self.node_inputs.get(node as usize)
     }
 
+    /// The BOM quantity of each of a node's inputs (aligned with [`Network::node_inputs`]):
+    /// units of the input part per unit of the node's part; 1 for a pass-through.
+    pub fn node_input_qty(&self, node: u32) -> &[f64] {
+        let r = self.node_inputs.range(node as usize);
+        &self.node_input_qty[r]
+    }
+
+    /// Daily use of every group today (`need`, demand exploded through BOM qty and shares)
+    /// and the most each buyer could ask for (`need_max`, the same through caps), DESIGN 3.6.
+    pub fn need(&self) -> (Vec<f64>, Vec<f64>) {
+        let mut vol = vec![0.0; self.nodes.len()];
+        let mut vol_max = vec![0.0; self.nodes.len()];
+        for p in &self.products {
+            vol[p.node as usize] += p.demand_per_day;
+            vol_max[p.node as usize] += p.demand_per_day;
+        }
+        let mut need = vec![0.0; self.groups.len()];
+        let mut need_max = vec![0.0; self.groups.len()];
+        // Downstream first: a node's volume is complete before it is passed upstream.
+        for v in (0..self.nodes.len()).rev() {
+            let (x, xm) = (vol[v], vol_max[v]);
+            if x == 0.0 && xm == 0.0 {
+                continue;
+            }
+            let ins = self.node_inputs(v as u32);
+            let qty = self.node_input_qty(v as u32);
+            for (&g, &q) in ins.iter().zip(qty) {
+                need[g as usize] += x * q;
+                need_max[g as usize] += xm * q;
+                for &e in self.group_edges(g) {
+                    let ed = &self.edges[e as usize];
+                    vol[ed.seller as usize] += x * q * ed.share;
+                    vol_max[ed.seller as usize] += xm * q * ed.cap;
+                }
+            }
+        }
+        (need, need_max)
+    }
+
     /// The supply edges a node ships on.
     pub fn node_outputs(&self, node: u32) -> &[u32] {
         self.node_outputs.get(node as usize)
@@ -574,7 +645,9 @@ impl Network {
 
     /// (buyer, part) groups that no node consumes: they carry no flow.
     pub fn unconsumed_groups(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.unconsumed.iter().map(|(b, p)| (b.as_str(), p.as_str()))
+        self.unconsumed
+            .iter()
+            .map(|(b, p)| (b.as_str(), p.as_str()))
     }
 
     /// The node of (site id, part id), if the site makes the part.
@@ -597,7 +670,8 @@ impl Network {
         let nd = self.nodes[node as usize];
         format!(
             "{}/{}",
-            self.tables.sites[nd.site as usize].site_id, self.tables.parts[nd.part as usize].part_id
+            self.tables.sites[nd.site as usize].site_id,
+            self.tables.parts[nd.part as usize].part_id
         )
     }
 
@@ -663,7 +737,10 @@ fn find_cycle(
                 .rev()
                 .map(|&(n, _)| {
                     let (s, p) = pnodes[n];
-                    format!("{}/{}", t.sites[s as usize].site_id, t.parts[p as usize].part_id)
+                    format!(
+                        "{}/{}",
+                        t.sites[s as usize].site_id, t.parts[p as usize].part_id
+                    )
                 })
                 .collect();
             path.push(path[0].clone());

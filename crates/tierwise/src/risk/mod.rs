@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::model::EPS;
 use crate::network::{Csr, Network, NetworkError};
+use crate::progress::{Cancelled, Progress};
 use cone::Cone;
 pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
@@ -42,9 +43,14 @@ impl UnitKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [UnitKind::Site, UnitKind::Company, UnitKind::Country, UnitKind::Link]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            UnitKind::Site,
+            UnitKind::Company,
+            UnitKind::Country,
+            UnitKind::Link,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -79,7 +85,11 @@ impl Disruption {
         parts.extend(self.sites.iter().map(|s| format!("site:{s}")));
         parts.extend(self.companies.iter().map(|s| format!("company:{s}")));
         parts.extend(self.countries.iter().map(|s| format!("country:{s}")));
-        parts.extend(self.links.iter().map(|(b, p, s)| format!("link:{b}|{p}|{s}")));
+        parts.extend(
+            self.links
+                .iter()
+                .map(|(b, p, s)| format!("link:{b}|{p}|{s}")),
+        );
         parts.join("+")
     }
 }
@@ -119,8 +129,11 @@ impl Analysis {
     pub fn new(net: Arc<Network>, policy: Arc<Policy>, as_of: DateTime<Utc>) -> Self {
         let risks = score::score_sites(&net, &policy, as_of);
         let t = net.tables();
-        let country_tab: std::collections::HashMap<&str, &crate::model::Country> =
-            t.countries.iter().map(|c| (c.country.as_str(), c)).collect();
+        let country_tab: std::collections::HashMap<&str, &crate::model::Country> = t
+            .countries
+            .iter()
+            .map(|c| (c.country.as_str(), c))
+            .collect();
         let country_p = net
             .countries()
             .iter()
@@ -197,7 +210,9 @@ impl Analysis {
             policy_version: self.policy.version.clone(),
             policy_sha256: self.policy.sha256.clone(),
             tierwise_version: crate::VERSION,
-            as_of: self.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            as_of: self
+                .as_of
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             seed,
         }
     }
@@ -255,7 +270,8 @@ impl Analysis {
                 .ok_or_else(unknown),
             UnitKind::Link => {
                 let mut it = id.split('|');
-                let (Some(b), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next())
+                let (Some(b), Some(p), Some(s), None) =
+                    (it.next(), it.next(), it.next(), it.next())
                 else {
                     return Err(unknown());
                 };
@@ -358,19 +374,30 @@ impl Analysis {
             let tts = tts_of(cone.reach[p.node as usize], p.fg_inventory_days);
             out.availability.push(a);
             out.tts.push(tts);
-            out.loss.push(loss(p.demand_per_day * p.value(), a, days, tts));
+            out.loss
+                .push(loss(p.demand_per_day * p.value(), a, days, tts));
         }
         Ok(out)
     }
 
     /// The exposure of every unit of a kind (DESIGN 3.2), in parallel over units.
     pub fn exposure(&self, kind: UnitKind) -> Exposure {
+        self.exposure_with(kind, &Progress::new())
+            .expect("a fresh progress is never cancelled")
+    }
+
+    /// [`Analysis::exposure`] reporting progress and stopping when cancelled.
+    pub fn exposure_with(
+        &self,
+        kind: UnitKind,
+        progress: &Progress,
+    ) -> Result<Exposure, Cancelled> {
         let ids = self.units(kind);
         let idx: Vec<u32> = ids
             .iter()
             .map(|id| self.unit_index(kind, id).expect("listed units exist"))
             .collect();
-        self.exposure_of(kind, ids, idx, None)
+        self.exposure_of(kind, ids, idx, None, progress)
     }
 
     /// The exposure of the named units only; REI stays relative to the largest PI over every
@@ -382,7 +409,9 @@ impl Analysis {
             .collect::<Result<Vec<_>, _>>()?;
         let all = self.exposure(kind);
         let max_pi = all.pi.iter().copied().fold(0.0, f64::max);
-        Ok(self.exposure_of(kind, ids.to_vec(), idx, Some(max_pi)))
+        Ok(self
+            .exposure_of(kind, ids.to_vec(), idx, Some(max_pi), &Progress::new())
+            .expect("a fresh progress is never cancelled"))
     }
 
     /// Runs one closure per unit with a cone seeded by that unit (seed value 0), in
@@ -393,19 +422,35 @@ impl Analysis {
         units: &[u32],
         f: impl Fn(&Cone, u32) -> T + Sync,
     ) -> Vec<T> {
+        self.sweep_with(kind, units, &Progress::new(), f)
+            .expect("a fresh progress is never cancelled")
+    }
+
+    pub(crate) fn sweep_with<T: Send>(
+        &self,
+        kind: UnitKind,
+        units: &[u32],
+        progress: &Progress,
+        f: impl Fn(&Cone, u32) -> T + Sync,
+    ) -> Result<Vec<T>, Cancelled> {
         let net = &*self.net;
         let min_len = (units.len() / (rayon::current_num_threads() * 16)).max(1);
+        progress.set_total(units.len() as u64);
         units
             .par_iter()
             .with_min_len(min_len)
             .map_init(
                 || Cone::new(net),
                 |cone, &u| {
+                    if progress.is_cancelled() {
+                        return Err(Cancelled);
+                    }
                     self.seed_unit(cone, kind, u, 0.0);
                     cone.run(net);
                     let r = f(cone, u);
                     cone.reset();
-                    r
+                    progress.advance(1);
+                    Ok(r)
                 },
             )
             .collect()
@@ -417,10 +462,11 @@ impl Analysis {
         ids: Vec<String>,
         idx: Vec<u32>,
         max_pi: Option<f64>,
-    ) -> Exposure {
+        progress: &Progress,
+    ) -> Result<Exposure, Cancelled> {
         let net = &*self.net;
         let rows = net.products();
-        let per_unit = self.sweep(kind, &idx, |cone, u| {
+        let per_unit = self.sweep_with(kind, &idx, progress, |cone, u| {
             let ttr = self.unit_ttr(kind, u);
             let mut pi = 0.0;
             let mut min_tts = f64::INFINITY;
@@ -450,7 +496,7 @@ impl Analysis {
             // The sum above runs in topological order; sort rows for a stable table.
             affected.sort_by_key(|x| x.row);
             (ttr, pi, min_tts, exposed, affected)
-        });
+        })?;
         let mut e = Exposure {
             kind,
             units: ids,
@@ -470,12 +516,11 @@ impl Analysis {
             e.rows.push(rows);
         }
         let max = max_pi.unwrap_or_else(|| e.pi.iter().copied().fold(0.0, f64::max));
-        e.rei = e
-            .pi
-            .iter()
-            .map(|&pi| if max > 0.0 { pi / max } else { 0.0 })
-            .collect();
-        e
+        e.rei =
+            e.pi.iter()
+                .map(|&pi| if max > 0.0 { pi / max } else { 0.0 })
+                .collect();
+        Ok(e)
     }
 
     /// Why a products row loses under D: the path that sets its TTS (from a disrupted unit
@@ -484,10 +529,13 @@ impl Analysis {
     /// whose loss costs most).
     pub fn explain(&self, row: usize, d: &Disruption) -> Result<Explanation, NetworkError> {
         let net = &*self.net;
-        let p = *net.products().get(row).ok_or_else(|| NetworkError::UnknownUnit {
-            kind: "products row",
-            id: row.to_string(),
-        })?;
+        let p = *net
+            .products()
+            .get(row)
+            .ok_or_else(|| NetworkError::UnknownUnit {
+                kind: "products row",
+                id: row.to_string(),
+            })?;
         let mut cone = Cone::new(net);
         self.seed_disruption(&mut cone, d)?;
         cone.run(net);
@@ -500,7 +548,9 @@ impl Analysis {
                 tier: net.site_tier(node.site),
                 availability: cone.avail[v as usize],
                 disrupted: cone.is_disrupted(v),
-                inventory_days: via.map(|g| net.groups()[g as usize].inventory_days).unwrap_or(0.0),
+                inventory_days: via
+                    .map(|g| net.groups()[g as usize].inventory_days)
+                    .unwrap_or(0.0),
                 cumulative_days: -cone.reach[v as usize],
             }
         };

@@ -211,7 +211,12 @@ impl Analysis {
         out
     }
 
-    fn run_scenario(&self, cone: &mut Cone, failed_sites: Vec<u32>, failed_countries: Vec<u32>) -> Outcome {
+    fn run_scenario(
+        &self,
+        cone: &mut Cone,
+        failed_sites: Vec<u32>,
+        failed_countries: Vec<u32>,
+    ) -> Outcome {
         let net = self.network();
         for &s in &failed_sites {
             let ttr = self.site_ttr[s as usize];
@@ -254,7 +259,12 @@ impl Analysis {
     }
 
     /// The Monte Carlo of DESIGN 3.4 over `scenarios` scenarios.
-    pub fn simulate(&self, scenarios: usize, seed: u64, progress: &Progress) -> Result<Simulation, Cancelled> {
+    pub fn simulate(
+        &self,
+        scenarios: usize,
+        seed: u64,
+        progress: &Progress,
+    ) -> Result<Simulation, Cancelled> {
         let net = self.network();
         let n_rows = net.products().len();
         let p_site: Vec<f64> = self.site_risks().iter().map(|r| r.p_fail).collect();
@@ -314,7 +324,11 @@ impl Analysis {
         let mut n_zero = vec![0u64; n_rows];
         let mut port_short = 0u64;
         let mut port_a = 0.0;
-        let worth: Vec<f64> = net.products().iter().map(|p| p.demand_per_day * p.value()).collect();
+        let worth: Vec<f64> = net
+            .products()
+            .iter()
+            .map(|p| p.demand_per_day * p.value())
+            .collect();
         let total_worth: f64 = worth.iter().sum();
         let mut site_loss = vec![0.0; net.sites().len()];
         let mut site_failures = vec![0u64; net.sites().len()];
@@ -345,7 +359,11 @@ impl Analysis {
                     }
                     wa += worth[r] * a;
                 }
-                port_a += if total_worth > 0.0 { wa / total_worth } else { 1.0 };
+                port_a += if total_worth > 0.0 {
+                    wa / total_worth
+                } else {
+                    1.0
+                };
                 port_short += any_short as u64;
                 for &s in &o.failed_sites {
                     site_loss[s as usize] += total;
@@ -360,7 +378,13 @@ impl Analysis {
         }
         let n = scenarios.max(1) as f64;
         let total_loss: f64 = losses.iter().sum();
-        let share = |x: f64| if total_loss > 0.0 { x / total_loss } else { 0.0 };
+        let share = |x: f64| {
+            if total_loss > 0.0 {
+                x / total_loss
+            } else {
+                0.0
+            }
+        };
         let q = analytic_q(self);
         let row_stats = (0..n_rows)
             .map(|r| stats(&row_losses.column(r).to_vec()))

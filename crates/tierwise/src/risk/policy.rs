@@ -17,7 +17,10 @@ pub enum PolicyError {
     Io { path: String, message: String },
     /// The TOML does not fit the policy schema: unknown key, missing field, wrong type.
     #[error("invalid policy {source_name}: {message}")]
-    Invalid { source_name: String, message: String },
+    Invalid {
+        source_name: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -124,12 +127,14 @@ impl Policy {
             source_name: source_name.to_string(),
             message,
         };
-        let f: PolicyFile =
-            toml::from_str(text).map_err(|e| invalid(e.message().to_string() + &span_note(text, e.span())))?;
+        let f: PolicyFile = toml::from_str(text)
+            .map_err(|e| invalid(e.message().to_string() + &span_note(text, e.span())))?;
         let mut problems = Vec::new();
         for (k, w) in &f.weights {
             if !w.is_finite() || *w < 0.0 {
-                problems.push(format!("weights.{k} = {w}: a weight must be a finite number >= 0"));
+                problems.push(format!(
+                    "weights.{k} = {w}: a weight must be a finite number >= 0"
+                ));
             }
         }
         for (k, target) in &f.signals.map {
@@ -142,13 +147,38 @@ impl Policy {
         let checks = [
             ("logistic.a", f.logistic.a, f64::NEG_INFINITY, f64::INFINITY),
             ("logistic.b", f.logistic.b, f64::NEG_INFINITY, f64::INFINITY),
-            ("quality.ppm_scale", f.quality.ppm_scale, f64::MIN_POSITIVE, f64::INFINITY),
+            (
+                "quality.ppm_scale",
+                f.quality.ppm_scale,
+                f64::MIN_POSITIVE,
+                f64::INFINITY,
+            ),
             ("defaults.ttr_days", f.defaults.ttr_days, 0.0, f64::INFINITY),
             ("defaults.p_event", f.defaults.p_event, 0.0, 1.0),
-            ("signals.stale_after_days", f.signals.stale_after_days, 0.0, f64::INFINITY),
-            ("safety_stock.service_level", f.safety_stock.service_level, 0.5, 0.9999),
-            ("safety_stock.demand_cv", f.safety_stock.demand_cv, 0.0, f64::INFINITY),
-            ("safety_stock.p_fail_uplift", f.safety_stock.p_fail_uplift, 0.0, f64::INFINITY),
+            (
+                "signals.stale_after_days",
+                f.signals.stale_after_days,
+                0.0,
+                f64::INFINITY,
+            ),
+            (
+                "safety_stock.service_level",
+                f.safety_stock.service_level,
+                0.5,
+                0.9999,
+            ),
+            (
+                "safety_stock.demand_cv",
+                f.safety_stock.demand_cv,
+                0.0,
+                f64::INFINITY,
+            ),
+            (
+                "safety_stock.p_fail_uplift",
+                f.safety_stock.p_fail_uplift,
+                0.0,
+                f64::INFINITY,
+            ),
         ];
         for (name, v, lo, hi) in checks {
             if !v.is_finite() || v < lo || v > hi {
@@ -224,14 +254,18 @@ mod tests {
     #[test]
     fn negative_weight_is_refused_by_name() {
         let text = DEFAULT_POLICY_TOML.replace("labor = 0.5 ", "labor = -0.5 ");
-        let m = Policy::from_toml_str(&text, "p.toml").unwrap_err().to_string();
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
         assert!(m.contains("weights.labor = -0.5"), "{m}");
     }
 
     #[test]
     fn missing_field_is_refused_by_name() {
         let text = DEFAULT_POLICY_TOML.replace("ttr_days = 14.0", "");
-        let m = Policy::from_toml_str(&text, "p.toml").unwrap_err().to_string();
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
         assert!(m.contains("ttr_days"), "{m}");
     }
 }

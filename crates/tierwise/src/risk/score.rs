@@ -86,8 +86,11 @@ pub fn score_sites(net: &Network, policy: &Policy, as_of: DateTime<Utc>) -> Vec<
             }
         }
     }
-    let countries: HashMap<&str, &crate::model::Country> =
-        t.countries.iter().map(|c| (c.country.as_str(), c)).collect();
+    let countries: HashMap<&str, &crate::model::Country> = t
+        .countries
+        .iter()
+        .map(|c| (c.country.as_str(), c))
+        .collect();
 
     t.sites
         .iter()
@@ -141,7 +144,11 @@ pub fn score_sites(net: &Network, policy: &Policy, as_of: DateTime<Utc>) -> Vec<
                 .map(|(factor, value, source)| {
                     let weight = policy.weights[&factor];
                     Factor {
-                        contribution: if wsum > 0.0 { weight * value / wsum } else { 0.0 },
+                        contribution: if wsum > 0.0 {
+                            weight * value / wsum
+                        } else {
+                            0.0
+                        },
                         factor,
                         value,
                         weight,

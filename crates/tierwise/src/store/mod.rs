@@ -182,9 +182,12 @@ impl KnowledgeGraph {
     ) -> Result<LoadReceipt, StoreError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let format = format
-            .or_else(|| rdf_format_of(path))
-            .ok_or_else(|| StoreError::UnknownFormat { path: shown.clone() })?;
+        let format =
+            format
+                .or_else(|| rdf_format_of(path))
+                .ok_or_else(|| StoreError::UnknownFormat {
+                    path: shown.clone(),
+                })?;
         let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
             path: path.to_path_buf(),
             source,
@@ -207,7 +210,11 @@ impl KnowledgeGraph {
             ..Origin::default()
         };
         let mut report = crate::ingest::validate_with(&tables, options, &origin);
-        for f in findings.iter_mut().chain(report.errors.iter_mut()).chain(report.warnings.iter_mut()) {
+        for f in findings
+            .iter_mut()
+            .chain(report.errors.iter_mut())
+            .chain(report.warnings.iter_mut())
+        {
             f.file = Some(shown.clone());
         }
         findings.append(&mut report.errors);
@@ -225,8 +232,20 @@ impl KnowledgeGraph {
             .into_iter()
             .map(|q| Quad::new(q.subject, q.predicate, q.object, gname.clone()))
             .collect();
-        quads.extend(provenance(&graph, &shown, &[(shown.clone(), sha.clone())], &loaded_at));
-        self.commit_quads(quads, graph, vec![(shown, sha)], report.warnings, loaded_at, options)
+        quads.extend(provenance(
+            &graph,
+            &shown,
+            &[(shown.clone(), sha.clone())],
+            &loaded_at,
+        ));
+        self.commit_quads(
+            quads,
+            graph,
+            vec![(shown, sha)],
+            report.warnings,
+            loaded_at,
+            options,
+        )
     }
 
     /// Stores tables that already passed the gates as one load; `source` names where they
@@ -243,7 +262,14 @@ impl KnowledgeGraph {
         let gname = GraphName::NamedNode(graph.clone());
         let mut quads = rdf::tables_to_quads(&checked.tables, &gname);
         quads.extend(provenance(&graph, source, &checked.files, &loaded_at));
-        self.commit_quads(quads, graph, checked.files, checked.warnings, loaded_at, options)
+        self.commit_quads(
+            quads,
+            graph,
+            checked.files,
+            checked.warnings,
+            loaded_at,
+            options,
+        )
     }
 
     fn new_graph_name(&self, loaded_at: &str, sha: &str) -> NamedNode {
@@ -427,8 +453,9 @@ impl KnowledgeGraph {
     pub fn export_file(&self, path: impl AsRef<Path>) -> Result<(), StoreError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let format =
-            rdf_format_of(path).ok_or_else(|| StoreError::UnknownFormat { path: shown.clone() })?;
+        let format = rdf_format_of(path).ok_or_else(|| StoreError::UnknownFormat {
+            path: shown.clone(),
+        })?;
         let f = std::fs::File::create(path).map_err(|e| StoreError::Write {
             path: shown.clone(),
             message: e.to_string(),
@@ -487,8 +514,18 @@ fn provenance(
     ];
     for (i, (path, sha)) in files.iter().enumerate() {
         let f = NamedNode::new_unchecked(format!("{}/file/{i}", graph.as_str()));
-        q.push(Quad::new(graph.clone(), rdf::tw("sourceFile"), f.clone(), g.clone()));
-        q.push(Quad::new(f.clone(), rdfv::TYPE, rdf::tw("SourceFile"), g.clone()));
+        q.push(Quad::new(
+            graph.clone(),
+            rdf::tw("sourceFile"),
+            f.clone(),
+            g.clone(),
+        ));
+        q.push(Quad::new(
+            f.clone(),
+            rdfv::TYPE,
+            rdf::tw("SourceFile"),
+            g.clone(),
+        ));
         q.push(Quad::new(
             f.clone(),
             rdf::tw("path"),
@@ -521,9 +558,21 @@ fn numeric(t: &Term) -> Option<f64> {
     let is_num = dt.starts_with("http://www.w3.org/2001/XMLSchema#")
         && matches!(
             &dt[33..],
-            "double" | "float" | "decimal" | "integer" | "int" | "long" | "short" | "byte"
-                | "nonNegativeInteger" | "positiveInteger" | "negativeInteger"
-                | "nonPositiveInteger" | "unsignedInt" | "unsignedLong" | "unsignedShort"
+            "double"
+                | "float"
+                | "decimal"
+                | "integer"
+                | "int"
+                | "long"
+                | "short"
+                | "byte"
+                | "nonNegativeInteger"
+                | "positiveInteger"
+                | "negativeInteger"
+                | "nonPositiveInteger"
+                | "unsignedInt"
+                | "unsignedLong"
+                | "unsignedShort"
                 | "unsignedByte"
         );
     if !is_num {
@@ -548,8 +597,17 @@ fn integer(t: &Term) -> Option<i64> {
     let Term::Literal(l) = t else { return None };
     let dt = l.datatype().as_str();
     let is_int = dt.starts_with("http://www.w3.org/2001/XMLSchema#")
-        && (dt.ends_with("nteger") || matches!(&dt[33..], "int" | "long" | "short" | "byte"
-            | "unsignedInt" | "unsignedShort" | "unsignedByte"));
+        && (dt.ends_with("nteger")
+            || matches!(
+                &dt[33..],
+                "int"
+                    | "long"
+                    | "short"
+                    | "byte"
+                    | "unsignedInt"
+                    | "unsignedShort"
+                    | "unsignedByte"
+            ));
     if !is_int {
         return None;
     }
@@ -559,15 +617,24 @@ fn integer(t: &Term) -> Option<i64> {
 fn column_of(name: &str, values: &[Option<Term>]) -> Column {
     let bound: Vec<&Term> = values.iter().flatten().collect();
     if !bound.is_empty() && bound.iter().all(|t| integer(t).is_some()) {
-        let v: Vec<Option<i64>> = values.iter().map(|t| t.as_ref().and_then(integer)).collect();
+        let v: Vec<Option<i64>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(integer))
+            .collect();
         return Series::new(name.into(), v).into();
     }
     if !bound.is_empty() && bound.iter().all(|t| numeric(t).is_some()) {
-        let v: Vec<Option<f64>> = values.iter().map(|t| t.as_ref().and_then(numeric)).collect();
+        let v: Vec<Option<f64>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(numeric))
+            .collect();
         return Series::new(name.into(), v).into();
     }
     if !bound.is_empty() && bound.iter().all(|t| boolean(t).is_some()) {
-        let v: Vec<Option<bool>> = values.iter().map(|t| t.as_ref().and_then(boolean)).collect();
+        let v: Vec<Option<bool>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(boolean))
+            .collect();
         return Series::new(name.into(), v).into();
     }
     let v: Vec<Option<String>> = values.iter().map(|t| t.as_ref().map(term_text)).collect();

@@ -84,8 +84,12 @@ impl Out<'_> {
             .push(Quad::new(s.clone(), tw(p), o, self.graph.clone()));
     }
     fn ty(&mut self, s: &NamedNode, class: &str) {
-        self.quads
-            .push(Quad::new(s.clone(), rdf::TYPE, tw(class), self.graph.clone()));
+        self.quads.push(Quad::new(
+            s.clone(),
+            rdf::TYPE,
+            tw(class),
+            self.graph.clone(),
+        ));
     }
     fn num(&mut self, s: &NamedNode, p: &str, v: Option<f64>) {
         if let Some(x) = v {
@@ -209,7 +213,11 @@ pub fn tables_to_quads(t: &Tables, graph: &GraphName) -> Vec<Quad> {
         );
         o.ty(&iri, "Signal");
         o.add(&iri, "subjectKind", string(s.subject_kind.as_str()));
-        o.add(&iri, "subject", instance_iri(s.subject_kind.as_str(), &[&s.subject_id]));
+        o.add(
+            &iri,
+            "subject",
+            instance_iri(s.subject_kind.as_str(), &[&s.subject_id]),
+        );
         o.add(&iri, "factor", string(&s.factor));
         o.num(&iri, "value", Some(s.value));
         o.add(
@@ -225,7 +233,11 @@ pub fn tables_to_quads(t: &Tables, graph: &GraphName) -> Vec<Quad> {
         let iri = instance_iri("alternate", &[&a.part_id, &a.alternate_part_id]);
         o.ty(&iri, "Alternate");
         o.add(&iri, "part", instance_iri("part", &[&a.part_id]));
-        o.add(&iri, "alternatePart", instance_iri("part", &[&a.alternate_part_id]));
+        o.add(
+            &iri,
+            "alternatePart",
+            instance_iri("part", &[&a.alternate_part_id]),
+        );
         o.num(&iri, "qualificationDays", a.qualification_days);
     }
     o.quads
@@ -273,7 +285,14 @@ impl Extractor {
         v
     }
 
-    fn problem(&mut self, table: &str, subject: &NamedOrBlankNode, column: &str, value: String, message: &str) {
+    fn problem(
+        &mut self,
+        table: &str,
+        subject: &NamedOrBlankNode,
+        column: &str,
+        value: String,
+        message: &str,
+    ) {
         self.findings.push(Finding {
             table: table.to_string(),
             file: None,
@@ -326,7 +345,13 @@ impl Extractor {
         match self.one(table, s, prop) {
             Some(t) => self.id_of(&t),
             None => {
-                self.problem(table, s, prop, String::new(), "required property is missing");
+                self.problem(
+                    table,
+                    s,
+                    prop,
+                    String::new(),
+                    "required property is missing",
+                );
                 None
             }
         }
@@ -345,7 +370,13 @@ impl Extractor {
                 None
             }
             None => {
-                self.problem(table, s, prop, String::new(), "required property is missing");
+                self.problem(
+                    table,
+                    s,
+                    prop,
+                    String::new(),
+                    "required property is missing",
+                );
                 None
             }
         }
@@ -375,7 +406,13 @@ impl Extractor {
 
     fn req_num(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<f64> {
         if self.one(table, s, prop).is_none() {
-            self.problem(table, s, prop, String::new(), "required property is missing");
+            self.problem(
+                table,
+                s,
+                prop,
+                String::new(),
+                "required property is missing",
+            );
             return None;
         }
         self.opt_num(table, s, prop)
@@ -385,7 +422,12 @@ impl Extractor {
     pub fn tables(mut self) -> (Tables, Vec<Finding>) {
         let mut t = Tables::default();
         let name = NamedNode::new_unchecked("https://schema.org/name");
-        for s in self.of_type("Site").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Site")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let site_id = self.req_str("sites", &s, "id");
             let company = self.req_ref("sites", &s, "company");
             let country = self.req_ref("sites", &s, "country");
@@ -404,12 +446,23 @@ impl Extractor {
                 t.sites.push(rec);
             }
         }
-        for s in self.of_type("Part").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Part")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let part_id = self.req_str("parts", &s, "id");
             let kind_s = self.req_str("parts", &s, "kind");
             let kind = kind_s.as_deref().and_then(PartKind::parse);
             if let (Some(k), None) = (&kind_s, kind) {
-                self.problem("parts", &s, "kind", k.clone(), "expected one of product, assembly, component, raw_material");
+                self.problem(
+                    "parts",
+                    &s,
+                    "kind",
+                    k.clone(),
+                    "expected one of product, assembly, component, raw_material",
+                );
             }
             let part_name = self
                 .subjects
@@ -430,7 +483,12 @@ impl Extractor {
                 });
             }
         }
-        for s in self.of_type("Product").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Product")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let r = (
                 self.req_ref("products", &s, "part"),
                 self.req_ref("products", &s, "site"),
@@ -439,7 +497,8 @@ impl Extractor {
             );
             let margin_per_unit = self.opt_num("products", &s, "marginPerUnit");
             let fg_inventory_days = self.opt_num("products", &s, "fgInventoryDays");
-            if let (Some(part_id), Some(site_id), Some(demand_per_day), Some(revenue_per_unit)) = r {
+            if let (Some(part_id), Some(site_id), Some(demand_per_day), Some(revenue_per_unit)) = r
+            {
                 t.products.push(ProductRow {
                     part_id,
                     site_id,
@@ -450,7 +509,12 @@ impl Extractor {
                 });
             }
         }
-        for s in self.of_type("BomLine").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("BomLine")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let r = (
                 self.req_ref("bom", &s, "parent"),
                 self.req_ref("bom", &s, "child"),
@@ -464,7 +528,12 @@ impl Extractor {
                 });
             }
         }
-        for s in self.of_type("Supply").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Supply")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let r = (
                 self.req_ref("supply", &s, "buyer"),
                 self.req_ref("supply", &s, "part"),
@@ -488,7 +557,12 @@ impl Extractor {
                 });
             }
         }
-        for s in self.of_type("Capacity").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Capacity")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let site = self.req_ref("capacity", &s, "site");
             let part_id = self.opt_ref("capacity", &s, "part");
             let capacity_per_day = self.opt_num("capacity", &s, "capacityPerDay");
@@ -503,28 +577,44 @@ impl Extractor {
             }
         }
         // A country is a row of the countries table only when it carries risk data.
-        for s in self.of_type("Country").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Country")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let governance = self.opt_num("countries", &s, "governance");
             let hazard = self.opt_num("countries", &s, "hazard");
             let p_event = self.opt_num("countries", &s, "pEvent");
             let ttr_days = self.opt_num("countries", &s, "ttrDays");
-            if governance.is_some() || hazard.is_some() || p_event.is_some() || ttr_days.is_some() {
-                if let Some(country) = self.req_str("countries", &s, "id") {
-                    t.countries.push(Country {
-                        country,
-                        governance,
-                        hazard,
-                        p_event,
-                        ttr_days,
-                    });
-                }
+            if (governance.is_some() || hazard.is_some() || p_event.is_some() || ttr_days.is_some())
+                && let Some(country) = self.req_str("countries", &s, "id")
+            {
+                t.countries.push(Country {
+                    country,
+                    governance,
+                    hazard,
+                    p_event,
+                    ttr_days,
+                });
             }
         }
-        for s in self.of_type("Signal").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Signal")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let kind_s = self.req_str("signals", &s, "subjectKind");
             let kind = kind_s.as_deref().and_then(SubjectKind::parse);
             if let (Some(k), None) = (&kind_s, kind) {
-                self.problem("signals", &s, "subjectKind", k.clone(), "expected one of site, company, country, part");
+                self.problem(
+                    "signals",
+                    &s,
+                    "subjectKind",
+                    k.clone(),
+                    "expected one of site, company, country, part",
+                );
             }
             let subject = self.req_ref("signals", &s, "subject");
             let factor = self.req_str("signals", &s, "factor");
@@ -532,11 +622,22 @@ impl Extractor {
             let at = self.req_str("signals", &s, "observedAt");
             let observed_at = at.as_deref().and_then(crate::ingest::normalize_time);
             if let (Some(a), None) = (&at, &observed_at) {
-                self.problem("signals", &s, "observedAt", a.clone(), "expected an RFC 3339 timestamp");
+                self.problem(
+                    "signals",
+                    &s,
+                    "observedAt",
+                    a.clone(),
+                    "expected an RFC 3339 timestamp",
+                );
             }
             let source = self.opt_str("signals", &s, "source");
-            if let (Some(subject_kind), Some(subject_id), Some(factor), Some(value), Some(observed_at)) =
-                (kind, subject, factor, value, observed_at)
+            if let (
+                Some(subject_kind),
+                Some(subject_id),
+                Some(factor),
+                Some(value),
+                Some(observed_at),
+            ) = (kind, subject, factor, value, observed_at)
             {
                 t.signals.push(Signal {
                     subject_kind,
@@ -548,7 +649,12 @@ impl Extractor {
                 });
             }
         }
-        for s in self.of_type("Alternate").into_iter().cloned().collect::<Vec<_>>() {
+        for s in self
+            .of_type("Alternate")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let r = (
                 self.req_ref("alternates", &s, "part"),
                 self.req_ref("alternates", &s, "alternatePart"),
