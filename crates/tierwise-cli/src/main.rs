@@ -9,7 +9,10 @@ use polars::prelude::*;
 use tierwise::ingest::{IngestError, LoadOptions, QualityReport};
 use tierwise::store::{KnowledgeGraph, StoreError};
 
+mod analyse;
 mod output;
+
+use analyse::{CritView, DisruptionArgs, PolicyArgs, Unit};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -95,6 +98,94 @@ enum Command {
         /// Output file.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Intrinsic failure probability of every site under the scoring policy (DESIGN 3.3).
+    Risk {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// List every factor's value, weight and contribution instead.
+        #[arg(long)]
+        factors: bool,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Availability, time to survive and loss of every products row under one disruption.
+    Impact {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        #[command(flatten)]
+        disruption: DisruptionArgs,
+        /// How long the disruption lasts, in days.
+        #[arg(long, default_value_t = 30.0)]
+        days: f64,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// TTR, minimum TTS, PI, REI and exposed flag of every unit of a kind (DESIGN 3.2).
+    Exposure {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// The kind of unit to disrupt one at a time.
+        #[arg(long, value_enum, default_value_t = Unit::Site)]
+        unit: Unit,
+        /// Only these units (REI stays relative to every unit of the kind).
+        #[arg(long)]
+        only: Vec<String>,
+        /// List each unit's short products rows instead of one line per unit.
+        #[arg(long)]
+        rows: bool,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Monte Carlo over site and country failures: availability, expected loss, VaR, CVaR.
+    Simulate {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        #[arg(long, default_value_t = 10_000)]
+        scenarios: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// List each site's loss-weighted failure share instead of the per-product summary.
+        #[arg(long)]
+        sites: bool,
+        /// Also write the portfolio loss of every scenario (.parquet or .csv).
+        #[arg(long)]
+        losses: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// The paths that set a products row's TTS and availability under a disruption.
+    Explain {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// The products row as PART@SITE.
+        #[arg(long)]
+        product: String,
+        #[command(flatten)]
+        disruption: DisruptionArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Single sources, critical sellers, chokepoints, Tier-1 dependants, country HHI, safety stock.
+    Criticality {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        #[arg(long, value_enum, default_value_t = CritView::Chokepoints)]
+        show: CritView,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
     Willems {
@@ -371,6 +462,49 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("wrote {}", out.display());
             Ok(())
         }
+        Command::Risk {
+            data,
+            policy,
+            factors,
+            out,
+        } => analyse::risk(data, policy, factors, out),
+        Command::Impact {
+            data,
+            policy,
+            disruption,
+            days,
+            out,
+        } => analyse::impact(data, policy, disruption, days, out),
+        Command::Exposure {
+            data,
+            policy,
+            unit,
+            only,
+            rows,
+            out,
+        } => analyse::exposure(data, policy, unit, only, rows, out),
+        Command::Simulate {
+            data,
+            policy,
+            scenarios,
+            seed,
+            sites,
+            losses,
+            out,
+        } => analyse::simulate(data, policy, scenarios, seed, sites, losses, out),
+        Command::Explain {
+            data,
+            policy,
+            product,
+            disruption,
+            out,
+        } => analyse::explain(data, policy, product, disruption, out),
+        Command::Criticality {
+            data,
+            policy,
+            show,
+            out,
+        } => analyse::criticality(data, policy, show, out),
         Command::Willems { chain, source, out } => {
             let w = tierwise::willems::WillemsData::read_dir(&source)
                 .map_err(|e| fail(2, format!("error: {e}")))?;

@@ -5,6 +5,7 @@
 
 mod cone;
 pub mod criticality;
+mod frames;
 pub mod montecarlo;
 pub mod policy;
 pub mod score;

@@ -239,8 +239,9 @@ mod tests {
         let p = Policy::default();
         assert_eq!(p.default_ttr_days, 14.0);
         assert_eq!(p.sha256.len(), 64);
-        // score 0 -> 1 / (1 + e^4) = 0.017986...
-        assert!((p.p_of_score(0.0) - 0.017_986_209_962_091_56).abs() < 1e-15);
+        // score 0 -> 1 / (1 + e^6.5) = 0.0015011822567369917; 0.5 -> 1 / (1 + e^3.5).
+        assert!((p.p_of_score(0.0) - 0.001_501_182_256_736_991_7).abs() < 1e-15);
+        assert!((p.p_of_score(0.5) - 0.029_312_230_751_356_32).abs() < 1e-15);
     }
 
     #[test]
