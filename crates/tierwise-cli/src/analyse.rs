@@ -194,6 +194,7 @@ pub fn exposure(
 ) -> Result<(), Failure> {
     let a = analysis(&data, &p)?;
     let kind = unit.kind();
+    let t0 = std::time::Instant::now();
     let e = if only.is_empty() {
         let progress = Arc::new(Progress::new());
         with_progress("exposure", &progress, |pr| a.exposure_with(kind, pr))
@@ -202,6 +203,12 @@ pub fn exposure(
         a.exposure_for(kind, &only)
             .map_err(|e| fail(2, format!("error: {e}")))?
     };
+    eprintln!(
+        "exposure of {} {} units in {:.6} s",
+        e.units.len(),
+        kind.as_str(),
+        t0.elapsed().as_secs_f64()
+    );
     let mut df = if rows {
         e.rows_frame(&a)
     } else {
@@ -221,8 +228,14 @@ pub fn simulate(
 ) -> Result<(), Failure> {
     let a = analysis(&data, &p)?;
     let progress = Arc::new(Progress::new());
+    let t0 = std::time::Instant::now();
     let sim = with_progress("simulate", &progress, |pr| a.simulate(scenarios, seed, pr))
         .map_err(|_| fail(130, "interrupted"))?;
+    eprintln!(
+        "{scenarios} scenarios on {} sites in {:.6} s",
+        a.network().sites().len(),
+        t0.elapsed().as_secs_f64()
+    );
     if let Some(path) = losses {
         let o = OutArgs {
             format: if path.extension().is_some_and(|e| e == "parquet") {
