@@ -158,3 +158,34 @@ fn load_query_and_formats() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!none.exists());
 }
+
+/// Runs the README's command-line block as written, in a scratch folder that sees the
+/// repository's data/.
+#[test]
+fn readme_commands_run_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme.find("## The command line").expect("section");
+    let block = &readme[start..];
+    let open = block.find("```sh\n").unwrap() + 6;
+    let close = open + block[open..].find("```").unwrap();
+    let script = &block[open..close];
+    let tmp = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(repo().join("data"), tmp.path().join("data")).unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tierwise")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -euo pipefail\n{script}"))
+        .current_dir(tmp.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "README commands failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(tmp.path().join("kg.ttl").exists() && tmp.path().join("w26/supply.csv").exists());
+}

@@ -16,3 +16,8 @@ pub mod willems;
 
 /// The version of this crate, recorded in every load's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The README's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
