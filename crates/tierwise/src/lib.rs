@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod network;
 pub mod progress;
+pub mod report;
 pub mod risk;
 pub mod store;
 pub mod willems;

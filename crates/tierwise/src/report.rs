@@ -1,0 +1,1 @@
+//! The batch risk-propagation report (`tierwise report`).
