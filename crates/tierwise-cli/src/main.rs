@@ -11,6 +11,7 @@ use tierwise::store::{KnowledgeGraph, StoreError};
 
 mod analyse;
 mod output;
+mod report_cmd;
 
 use analyse::{CritView, DisruptionArgs, PolicyArgs, Unit};
 
@@ -187,6 +188,10 @@ enum Command {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// The batch risk-propagation report: exposure, Monte Carlo, criticality and explaining
+    /// paths as one self-contained HTML page, a Parquet and a CSV file per result table, and
+    /// summary.json (input hashes, policy, seed, timings).
+    Report(report_cmd::ReportArgs),
     /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
     Willems {
         /// Chain number, 1 to 38.
@@ -505,6 +510,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             show,
             out,
         } => analyse::criticality(data, policy, show, out),
+        Command::Report(args) => report_cmd::run(args),
         Command::Willems { chain, source, out } => {
             let w = tierwise::willems::WillemsData::read_dir(&source)
                 .map_err(|e| fail(2, format!("error: {e}")))?;

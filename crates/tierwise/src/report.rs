@@ -1,1 +1,0 @@
-//! The batch risk-propagation report (`tierwise report`).
