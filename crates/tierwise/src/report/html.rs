@@ -262,7 +262,7 @@ fn key_findings(v: &View<'_>) -> Result<String, ReportError> {
     if v.height("mc_summary")? > 1 && v.f64("mc_summary", 0, "expected_loss")? > 0.0 {
         let _ = write!(
             s,
-            "<li>The most exposed product is {}: expected loss {}, short in a share {} of the scenarios, CVaR 99 % {}.</li>",
+            "<li>The most exposed product is {}: expected loss {}, P(short) {}, CVaR 99 % {}.</li>",
             v.cell("code", "mc_summary", 0, "product")?,
             v.cell("strong", "mc_summary", 0, "expected_loss")?,
             v.cell("span", "mc_summary", 0, "p_short")?,
@@ -279,7 +279,7 @@ fn key_findings(v: &View<'_>) -> Result<String, ReportError> {
     if let Some(r) = hidden {
         let _ = write!(
             s,
-            "<li>Hidden Tier-2 concentration: site {} at tier {} stops {} products rows on its own although they have two or more Tier-1 sellers (PI {}).</li>",
+            "<li>Hidden Tier-2 concentration: site {} at tier {} stops {} products rows on its own, behind Tier-1 sourcing that looks diversified (two or more Tier-1 sellers; PI {}).</li>",
             v.cell("code", "chokepoints", r, "unit")?,
             v.cell("span", "chokepoints", r, "tier")?,
             v.cell("span", "chokepoints", r, "rows_zeroed")?,
