@@ -12,6 +12,7 @@ use tierwise::store::{KnowledgeGraph, StoreError};
 mod analyse;
 mod output;
 mod report_cmd;
+mod stress_cmd;
 
 use analyse::{CritView, DisruptionArgs, PolicyArgs, Unit};
 
@@ -44,6 +45,15 @@ enum Command {
         /// Output folder (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// A shaped preset instead (`peer`: three tiers of N1 plants, N2 and 2 * N2 suppliers).
+        #[arg(long, value_enum)]
+        preset: Option<stress_cmd::Preset>,
+        /// Plants of the preset.
+        #[arg(long, default_value_t = 200)]
+        n1: usize,
+        /// Tier-2 sites of the preset (tier 3 has twice as many).
+        #[arg(long, default_value_t = 500)]
+        n2: usize,
     },
     /// Check data with every quality gate and load it into a store, one named graph per input.
     ///
@@ -141,6 +151,24 @@ enum Command {
         /// List each unit's short products rows instead of one line per unit.
         #[arg(long)]
         rows: bool,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Exact stress test (DESIGN 3.6): LP PI, REI and TTS of every unit of a kind.
+    Stress {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// The kind of unit to disrupt one at a time.
+        #[arg(long, value_enum, default_value_t = stress_cmd::StressUnit::Site)]
+        unit: stress_cmd::StressUnit,
+        /// closed-form (DESIGN 3.2), lp (every unit) or hybrid (LP where screening cannot clear).
+        #[arg(long, value_enum, default_value_t = stress_cmd::StressMethod::Hybrid)]
+        method: stress_cmd::StressMethod,
+        /// Only these units (LP REI is relative to the units solved).
+        #[arg(long)]
+        only: Vec<String>,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -367,7 +395,17 @@ fn load_one(
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Generate { sites, seed, out } => {
+        Command::Generate {
+            preset: Some(preset),
+            n1,
+            n2,
+            seed,
+            out,
+            ..
+        } => stress_cmd::generate_preset(preset, n1, n2, seed, &out),
+        Command::Generate {
+            sites, seed, out, ..
+        } => {
             let tables = tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(
                 sites, seed,
             ))
@@ -488,6 +526,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rows,
             out,
         } => analyse::exposure(data, policy, unit, only, rows, out),
+        Command::Stress {
+            data,
+            policy,
+            unit,
+            method,
+            only,
+            out,
+        } => stress_cmd::stress(data, policy, unit, method, only, out),
         Command::Simulate {
             data,
             policy,

@@ -7,6 +7,7 @@
 
 pub mod generate;
 pub mod ingest;
+pub mod lp;
 pub mod model;
 pub mod network;
 pub mod progress;
