@@ -172,8 +172,15 @@ fn readme_commands_run_as_written() {
     let tmp = tempfile::tempdir().unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(repo().join("data"), tmp.path().join("data")).unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tierwise")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tierwise"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = Command::new("bash")
         .arg("-c")
         .arg(format!("set -euo pipefail\n{script}"))

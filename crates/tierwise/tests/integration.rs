@@ -1834,7 +1834,10 @@ mod lp {
     #[test]
     fn acedesci_problem_1_reproduces_the_published_table() {
         let (s, expected) = run_case("prob1");
-        assert_eq!(s.units, ["Scenario_0", "Scenario_1", "Scenario_2", "Scenario_3"]);
+        assert_eq!(
+            s.units,
+            ["Scenario_0", "Scenario_1", "Scenario_2", "Scenario_3"]
+        );
         // Worked by hand (suppliers S1..S3 with 30, 45, 60 per period; demand 75 + 50 = 125;
         // stock 20 + 25 = 45; T = 2): without S3 the others make 75 * 2 = 150 of the
         // 2 * 125 - 45 = 205 needed, 55 short, all of the cheaper P1: 55 * 5,000 = 275,000;
@@ -1847,7 +1850,11 @@ mod lp {
         for i in 0..4 {
             assert!(close(s.pi[i], pi[i], 1e-9), "PI {i}: {}", s.pi[i]);
             assert!(close(s.rei[i], rei[i], 1e-9), "REI {i}: {}", s.rei[i]);
-            assert!(close(s.lost_units[i], lost[i], 1e-9), "lost {i}: {}", s.lost_units[i]);
+            assert!(
+                close(s.lost_units[i], lost[i], 1e-9),
+                "lost {i}: {}",
+                s.lost_units[i]
+            );
             assert!(close(s.tts[i], tts[i], 1e-9), "TTS {i}: {}", s.tts[i]);
             // The published table (3-decimal display rounding).
             let (name, p, r, l, t) = &expected[i];
@@ -1868,9 +1875,21 @@ mod lp {
             assert_eq!(s.units.len(), 21);
             for (i, (name, p, r, _, t)) in expected.iter().enumerate() {
                 assert_eq!(name, &s.units[i]);
-                assert!(close(s.pi[i], *p, 1e-6), "{config} {name} PI {} vs {p}", s.pi[i]);
-                assert!(close(s.rei[i], *r, 1e-6), "{config} {name} REI {} vs {r}", s.rei[i]);
-                assert!(close(s.tts[i], *t, 1e-6), "{config} {name} TTS {} vs {t}", s.tts[i]);
+                assert!(
+                    close(s.pi[i], *p, 1e-6),
+                    "{config} {name} PI {} vs {p}",
+                    s.pi[i]
+                );
+                assert!(
+                    close(s.rei[i], *r, 1e-6),
+                    "{config} {name} REI {} vs {r}",
+                    s.rei[i]
+                );
+                assert!(
+                    close(s.tts[i], *t, 1e-6),
+                    "{config} {name} TTS {} vs {t}",
+                    s.tts[i]
+                );
             }
         }
     }
@@ -1884,8 +1903,10 @@ mod lp {
     const CHAIN_PARTS: &str = "part_id,kind\nX,product\nA,component\n";
     const CHAIN_PRODUCTS: &str = "part_id,site_id,demand_per_day,revenue_per_unit,margin_per_unit,fg_inventory_days\nX,P,10,9,3,0.5\n";
     const CHAIN_BOM: &str = "parent_part,child_part,qty\nX,A,2\n";
-    const CHAIN_SUPPLY: &str = "buyer_site,part_id,seller_site,share,max_share,inventory_days\nP,A,T,1,1,1\n";
-    const CHAIN_CAPACITY: &str = "site_id,part_id,capacity_per_day,inventory_units\nT,A,15,20\nP,X,,5\n";
+    const CHAIN_SUPPLY: &str =
+        "buyer_site,part_id,seller_site,share,max_share,inventory_days\nP,A,T,1,1,1\n";
+    const CHAIN_CAPACITY: &str =
+        "site_id,part_id,capacity_per_day,inventory_units\nT,A,15,20\nP,X,,5\n";
 
     fn chain() -> Analysis {
         let d = dir_with(&[
@@ -1896,7 +1917,11 @@ mod lp {
             ("supply.csv", CHAIN_SUPPLY),
             ("capacity.csv", CHAIN_CAPACITY),
         ]);
-        analysis_of(&read_tables_dir(d.path(), &LoadOptions::default()).unwrap().tables)
+        analysis_of(
+            &read_tables_dir(d.path(), &LoadOptions::default())
+                .unwrap()
+                .tables,
+        )
     }
 
     #[test]
@@ -1910,11 +1935,19 @@ mod lp {
         assert!(close(s.baseline_tts, 12.0, 1e-9), "{}", s.baseline_tts);
         // Site T down for its TTR of 3 days: only stock: X from (20 + 20) / 2 = 20 plus 10
         // finished = 30 = 10 * 3: no loss; TTS = 3 exactly.
-        assert!(close(s.pi[1], 0.0, 1e-9) && close(s.tts[1], 3.0, 1e-9), "{:?}", s);
+        assert!(
+            close(s.pi[1], 0.0, 1e-9) && close(s.tts[1], 3.0, 1e-9),
+            "{:?}",
+            s
+        );
         assert_eq!(s.ttr[1], 3.0);
         // Site P down for 4 days: no production, only the 10 finished: lost 40 - 10 = 30
         // units at margin 3 = 90; TTS = 10 / 10 = 1.
-        assert!(close(s.pi[0], 90.0, 1e-9) && close(s.tts[0], 1.0, 1e-9), "{:?}", s);
+        assert!(
+            close(s.pi[0], 90.0, 1e-9) && close(s.tts[0], 1.0, 1e-9),
+            "{:?}",
+            s
+        );
         assert!(close(s.lost_units[0], 30.0, 1e-9));
         assert!(close(s.rei[0], 1.0, 1e-12) && s.rei[1] == 0.0);
         // Closed form (capacity ignored, DESIGN 3.2): T down: TTS = 1 + 0.5 = 1.5 < 3, loss
@@ -1927,9 +1960,29 @@ mod lp {
         // By a list of links: P|A|T lost for the policy's default 14 days: P has only its
         // 20 A of stock (10 X) and 5 + 5 X finished, 20 X against 140: 120 lost * 3 = 360;
         // TTS = 20 / 10 = 2.
-        let l = stress_test(&a, UnitKind::Link, Some(&["P|A|T".to_string()]), Method::Lp, &Progress::new()).unwrap();
-        assert!(close(l.pi[0], 360.0, 1e-9) && close(l.tts[0], 2.0, 1e-9), "{:?}", l);
-        assert!(stress_test(&a, UnitKind::Site, Some(&["nope".to_string()]), Method::Lp, &Progress::new()).is_err());
+        let l = stress_test(
+            &a,
+            UnitKind::Link,
+            Some(&["P|A|T".to_string()]),
+            Method::Lp,
+            &Progress::new(),
+        )
+        .unwrap();
+        assert!(
+            close(l.pi[0], 360.0, 1e-9) && close(l.tts[0], 2.0, 1e-9),
+            "{:?}",
+            l
+        );
+        assert!(
+            stress_test(
+                &a,
+                UnitKind::Site,
+                Some(&["nope".to_string()]),
+                Method::Lp,
+                &Progress::new()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1941,10 +1994,19 @@ mod lp {
         // 655 short, all of P1 (the cheaper loss): 655 * 5,000 = 3,275,000; TTS: 125 T - 45 <=
         // 75 T, T = 0.9. Screening must not clear S3.
         let dir = repo().join("data/acedesci/prob1");
-        let mut t = read_tables_dir(&dir, &LoadOptions::default()).unwrap().tables;
+        let mut t = read_tables_dir(&dir, &LoadOptions::default())
+            .unwrap()
+            .tables;
         t.capacity.retain(|c| c.site_id != "S3");
         let a = analysis_of(&t);
-        let h = stress_test(&a, UnitKind::Site, Some(&["S3".to_string()]), Method::Hybrid, &Progress::new()).unwrap();
+        let h = stress_test(
+            &a,
+            UnitKind::Site,
+            Some(&["S3".to_string()]),
+            Method::Hybrid,
+            &Progress::new(),
+        )
+        .unwrap();
         assert_eq!(h.closed_form_pi, [0.0]);
         assert_eq!(h.exact, [true]);
         assert!(close(h.pi[0], 3_275_000.0, 1e-9), "{:?}", h.pi);
@@ -1964,7 +2026,8 @@ mod lp {
     }
 
     fn generated(sites: usize, seed: u64) -> Tables {
-        tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(sites, seed)).unwrap()
+        tierwise::generate::generate(&tierwise::generate::GeneratorConfig::new(sites, seed))
+            .unwrap()
     }
 
     fn without_stock_and_capacity(mut t: Tables) -> Tables {
@@ -2052,7 +2115,10 @@ mod lp {
     }
 
     fn scale(s: &tierwise::lp::Stress) -> f64 {
-        s.pi.iter().chain(&s.closed_form_pi).copied().fold(1.0, f64::max)
+        s.pi.iter()
+            .chain(&s.closed_form_pi)
+            .copied()
+            .fold(1.0, f64::max)
     }
 
     proptest! {
@@ -2130,7 +2196,11 @@ mod lp {
         }));
         // Each tier-3 site sells to exactly one buyer; each tier-2 site to 1..3 plants.
         for s in &t.sites {
-            let n = t.supply.iter().filter(|r| r.seller_site == s.site_id).count();
+            let n = t
+                .supply
+                .iter()
+                .filter(|r| r.seller_site == s.site_id)
+                .count();
             if s.site_id.starts_with("T3") {
                 assert_eq!(n, 1);
             } else if s.site_id.starts_with("T2") {

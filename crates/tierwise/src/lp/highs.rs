@@ -155,9 +155,8 @@ impl Highs {
     pub fn set_col_bounds(&mut self, col: usize, lower: f64, upper: f64) -> Result<(), HighsError> {
         assert!(col < self.num_col, "column out of range");
         // SAFETY: `self.ptr` is live and `col` is a valid column index (checked above).
-        let st = unsafe {
-            ffi::Highs_changeColBounds(self.ptr, col as ffi::HighsInt, lower, upper)
-        };
+        let st =
+            unsafe { ffi::Highs_changeColBounds(self.ptr, col as ffi::HighsInt, lower, upper) };
         check("Highs_changeColBounds", st)
     }
 

@@ -313,11 +313,7 @@ impl StressLp {
                     terms.push((y(e as usize), -1.0));
                 }
                 terms.push((t, -grp.remainder * need_max[g]));
-                b.row(
-                    f64::NEG_INFINITY,
-                    grp.inventory_days * need[g],
-                    &terms,
-                );
+                b.row(f64::NEG_INFINITY, grp.inventory_days * need[g], &terms);
             }
             // Nodes: what ships on supply rows comes from production or stock.
             for (j, &inv) in node_inv.iter().enumerate() {
@@ -439,11 +435,7 @@ struct Worker {
     fixed: Vec<usize>,
 }
 
-fn solve_one(
-    label: &str,
-    h: &mut Highs,
-    name: &'static str,
-) -> Result<Outcome, LpError> {
+fn solve_one(label: &str, h: &mut Highs, name: &'static str) -> Result<Outcome, LpError> {
     match h.run()? {
         Outcome::Other(_) => {
             // Numerical trouble from a warm basis: retry cold once.

@@ -79,7 +79,8 @@ pub fn peer(n1: usize, n2: usize, seed: u64) -> Tables {
     // Tier 2: which plants each site sells to.
     let mut sells_to: Vec<BTreeSet<usize>> = Vec::with_capacity(n2);
     for j in 0..n2 {
-        t.sites.push(site(t2(j), Some(r.random_range(1..=10) as f64)));
+        t.sites
+            .push(site(t2(j), Some(r.random_range(1..=10) as f64)));
         if j % 3 == 0 {
             t.parts.push(part(m2(j), PartKind::Component));
         }
@@ -95,7 +96,8 @@ pub fn peer(n1: usize, n2: usize, seed: u64) -> Tables {
     // Tier 3: the one tier-2 buyer of each site.
     let mut buyer = Vec::with_capacity(n3);
     for k in 0..n3 {
-        t.sites.push(site(t3(k), Some(r.random_range(1..=10) as f64)));
+        t.sites
+            .push(site(t3(k), Some(r.random_range(1..=10) as f64)));
         if k % 2 == 0 {
             t.parts.push(part(m3(k), PartKind::RawMaterial));
         }
