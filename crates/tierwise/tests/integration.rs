@@ -1479,8 +1479,9 @@ mod report {
     use tierwise::report::{InputFile, Report, ReportOptions, build, format_cell};
     use tierwise::risk::{Analysis, Policy};
 
-    const CHARTS: [&str; 4] = [
+    const CHARTS: [&str; 5] = [
         "chart-pareto",
+        "chart-pareto-curve",
         "chart-tts-ttr",
         "chart-heatmap",
         "chart-losses",

@@ -91,7 +91,7 @@ pub(super) fn pareto(id: &str, units: &[String], rei: &[f64], cumulative: &[f64]
                 .margin_right(24)
                 .x_label_area_size(90)
                 .y_label_area_size(56)
-                .build_cartesian_2d(0f64..n as f64, 0f64..1.05f64)?;
+                .build_cartesian_2d(0f64..n as f64, 0f64..1.3f64)?;
             let label_of = |x: &f64| {
                 let i = x.floor() as usize;
                 if (x - i as f64 - 0.5).abs() < 1e-9 && i < n {
@@ -106,11 +106,17 @@ pub(super) fn pareto(id: &str, units: &[String], rei: &[f64], cumulative: &[f64]
                 .light_line_style(WHITE)
                 .bold_line_style(GRID)
                 .x_labels(0)
-                .y_labels(6)
+                .y_labels(7)
                 .y_desc("REI / cumulative share of PI")
                 .axis_desc_style((FONT, 16))
                 .label_style((FONT, 15))
-                .y_label_formatter(&|v| format!("{v:.1}"))
+                .y_label_formatter(&|v| {
+                    if *v <= 1.0 + 1e-9 {
+                        format!("{v:.1}")
+                    } else {
+                        String::new()
+                    }
+                })
                 .draw()?;
             chart.draw_series((0..n).map(|i| {
                 Rectangle::new(
@@ -134,7 +140,7 @@ pub(super) fn pareto(id: &str, units: &[String], rei: &[f64], cumulative: &[f64]
                 .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], BAR.filled()));
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::MiddleRight)
+                .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.9))
                 .border_style(GRID)
                 .label_font((FONT, 15))
@@ -161,6 +167,75 @@ pub(super) fn pareto(id: &str, units: &[String], rei: &[f64], cumulative: &[f64]
         s,
         id,
         "REI Pareto: the units with the largest PI and the cumulative share of total PI",
+    )
+}
+
+/// The concentration curve of PI over every unit: the cumulative share of the total PI held by
+/// the top x % of units, ranked by PI (`points` are (share of units, share of PI)).
+pub(super) fn pareto_curve(id: &str, points: &[(f64, f64)], units: usize) -> String {
+    let (w, h) = (920u32, 300u32);
+    let mut s = String::new();
+    {
+        let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        let r: Drawn = (|| {
+            root.fill(&WHITE)?;
+            if points.len() < 2 {
+                note(
+                    &root,
+                    "No unit loses anything when lost alone: every PI is 0.",
+                );
+                return Ok(());
+            }
+            let mut chart = ChartBuilder::on(&root)
+                .margin(12)
+                .margin_right(24)
+                .x_label_area_size(44)
+                .y_label_area_size(56)
+                .build_cartesian_2d(0f64..1f64, 0f64..1.02f64)?;
+            chart
+                .configure_mesh()
+                .light_line_style(WHITE)
+                .bold_line_style(GRID)
+                .x_desc(format!(
+                    "share of the {} units, ranked by PI",
+                    format_number(units as f64)
+                ))
+                .y_desc("cumulative share of PI")
+                .axis_desc_style((FONT, 16))
+                .label_style((FONT, 15))
+                .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+                .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+                .draw()?;
+            chart
+                .draw_series(LineSeries::new(
+                    [(0.0, 0.0), (1.0, 1.0)],
+                    INK.mix(0.5).stroke_width(1),
+                ))?
+                .label("PI spread evenly")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], INK.mix(0.5)));
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    LINE.stroke_width(2),
+                ))?
+                .label("cumulative share of total PI")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], LINE.stroke_width(2)));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE.mix(0.9))
+                .border_style(GRID)
+                .label_font((FONT, 15))
+                .draw()?;
+            Ok(())
+        })();
+        r.expect("drawing into a string cannot fail");
+        root.present().expect("drawing into a string cannot fail");
+    }
+    finish(
+        s,
+        id,
+        "Concentration curve: the cumulative share of the total PI held by the top units",
     )
 }
 

@@ -481,6 +481,27 @@ pub(super) fn page(
         format_number(k as f64),
         format_number(n_sites as f64)
     );
+    // The concentration curve over every site, sampled at most about 400 times.
+    let mut curve = Vec::new();
+    if n_sites > 0 && v.f64("exposure_site", 0, "pi")? > 0.0 {
+        curve.push((0.0, 0.0));
+        let step = n_sites.div_ceil(400);
+        let mut rows: Vec<usize> = (step - 1..n_sites).step_by(step).collect();
+        if rows.last() != Some(&(n_sites - 1)) {
+            rows.push(n_sites - 1);
+        }
+        for row in rows {
+            curve.push((
+                (row + 1) as f64 / n_sites as f64,
+                v.f64("exposure_site", row, "cumulative_pi_share")?,
+            ));
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<figure>{}<figcaption>Every site, ranked by PI: the share of the total PI that the top x % of sites hold (<code>exposure_site.parquet</code>, cumulative_pi_share).</figcaption></figure>",
+        charts::pareto_curve("chart-pareto-curve", &curve, n_sites)
+    );
     h.push_str(&v.html_table(
         "exposure_site",
         &[
@@ -494,7 +515,6 @@ pub(super) fn page(
             "min_tts_days",
             "pi",
             "rei",
-            "cumulative_pi_share",
             "exposed",
         ],
         &first(n_sites, top),

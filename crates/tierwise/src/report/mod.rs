@@ -118,6 +118,13 @@ impl InputFile {
     }
 }
 
+/// The Monte Carlo scenarios `tierwise report` runs by default on a network of `sites` sites:
+/// 10,000 up to 10,000 sites, then 10^8 / sites (a scenario costs about as much as the network
+/// is large), at least 1,000; 1,000 at 100,000 sites.
+pub fn default_scenarios(sites: usize) -> usize {
+    (100_000_000 / sites.max(1)).clamp(1_000, 10_000)
+}
+
 /// What the report computes and shows.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
@@ -1081,6 +1088,15 @@ fn explain_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_scenarios_shrink_with_the_network() {
+        assert_eq!(default_scenarios(120), 10_000);
+        assert_eq!(default_scenarios(10_000), 10_000);
+        assert_eq!(default_scenarios(20_000), 5_000);
+        assert_eq!(default_scenarios(100_000), 1_000);
+        assert_eq!(default_scenarios(1_000_000), 1_000);
+    }
 
     #[test]
     fn numbers_format_for_reading() {
