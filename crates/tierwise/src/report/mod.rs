@@ -426,6 +426,26 @@ fn timed<T>(timings: &mut Vec<Timing>, step: &str, f: impl FnOnce() -> T) -> T {
     r
 }
 
+/// Runs one long step through `steps`, timing the work itself (not the progress display).
+fn run_step<S: Steps, T: Send>(
+    steps: &S,
+    timings: &mut Vec<Timing>,
+    step: &str,
+    label: &str,
+    work: impl FnOnce(&Progress) -> T + Send,
+) -> T {
+    let (r, seconds) = steps.step(label, |p| {
+        let t0 = Instant::now();
+        let r = work(p);
+        (r, t0.elapsed().as_secs_f64())
+    });
+    timings.push(Timing {
+        step: step.to_string(),
+        seconds,
+    });
+    r
+}
+
 /// Builds the report without progress reporting.
 pub fn build(a: &Analysis, o: &ReportOptions) -> Result<Report, ReportError> {
     build_with(a, o, &Quiet)
@@ -448,22 +468,27 @@ pub fn build_with<S: Steps>(
     steps: &S,
 ) -> Result<Report, ReportError> {
     let mut timings = Vec::new();
-    let sweep = |kind: UnitKind, timings: &mut Vec<Timing>| {
-        let label = format!("exposure of every {}", kind.as_str());
-        timed(timings, &format!("exposure_{}", kind.as_str()), || {
-            steps.step(&label, |p| a.exposure_with(kind, p))
-        })
+    let mut sweep = |kind: UnitKind| {
+        run_step(
+            steps,
+            &mut timings,
+            &format!("exposure_{}", kind.as_str()),
+            &format!("exposure of every {}", kind.as_str()),
+            |p| a.exposure_with(kind, p),
+        )
     };
-    let site = sweep(UnitKind::Site, &mut timings)?;
-    let company = sweep(UnitKind::Company, &mut timings)?;
-    let country = sweep(UnitKind::Country, &mut timings)?;
-    let sim = timed(&mut timings, "monte_carlo", || {
-        steps.step(&format!("Monte Carlo, {} scenarios", o.scenarios), |p| {
-            a.simulate(o.scenarios, o.seed, p)
-        })
-    })?;
-    let crit = timed(&mut timings, "criticality", || {
-        steps.step("criticality", |_| a.criticality())
+    let site = sweep(UnitKind::Site)?;
+    let company = sweep(UnitKind::Company)?;
+    let country = sweep(UnitKind::Country)?;
+    let sim = run_step(
+        steps,
+        &mut timings,
+        "monte_carlo",
+        &format!("Monte Carlo, {} scenarios", o.scenarios),
+        |p| a.simulate(o.scenarios, o.seed, p),
+    )?;
+    let crit = run_step(steps, &mut timings, "criticality", "criticality", |_| {
+        a.criticality()
     });
     let r = Results {
         site,
