@@ -1757,6 +1757,68 @@ mod report {
             a.network().sites().len()
         );
     }
+
+    /// Runs the steps, records their labels and cancels the one named `cancel`.
+    struct Recording {
+        labels: std::sync::Mutex<Vec<String>>,
+        cancel: &'static str,
+    }
+
+    impl tierwise::report::Steps for Recording {
+        fn step<T: Send>(
+            &self,
+            label: &str,
+            work: impl FnOnce(&tierwise::progress::Progress) -> T + Send,
+        ) -> T {
+            self.labels.lock().unwrap().push(label.to_string());
+            let p = tierwise::progress::Progress::new();
+            if label.starts_with(self.cancel) {
+                p.cancel();
+            }
+            work(&p)
+        }
+    }
+
+    #[test]
+    fn long_steps_report_progress_and_stop_when_cancelled() {
+        let (a, o) = demo();
+        let steps = Recording {
+            labels: Default::default(),
+            cancel: "none",
+        };
+        let r = tierwise::report::build_with(&a, &o, &steps).unwrap();
+        assert_eq!(
+            *steps.labels.lock().unwrap(),
+            [
+                "exposure of every site",
+                "exposure of every company",
+                "exposure of every country",
+                "Monte Carlo, 2000 scenarios",
+                "criticality",
+            ]
+        );
+        let timed: Vec<&str> = r.summary.timings.iter().map(|t| t.step.as_str()).collect();
+        assert_eq!(
+            timed,
+            [
+                "exposure_site",
+                "exposure_company",
+                "exposure_country",
+                "monte_carlo",
+                "criticality",
+                "tables_and_paths",
+                "charts_and_html",
+            ]
+        );
+        let steps = Recording {
+            labels: Default::default(),
+            cancel: "Monte Carlo",
+        };
+        assert!(matches!(
+            tierwise::report::build_with(&a, &o, &steps),
+            Err(tierwise::report::ReportError::Cancelled(_))
+        ));
+    }
 }
 
 mod lp {
