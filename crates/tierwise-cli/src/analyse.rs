@@ -194,20 +194,26 @@ pub fn exposure(
 ) -> Result<(), Failure> {
     let a = analysis(&data, &p)?;
     let kind = unit.kind();
-    let t0 = std::time::Instant::now();
-    let e = if only.is_empty() {
+    // Timed inside the work, not around the progress bar's thread.
+    let (e, secs) = if only.is_empty() {
         let progress = Arc::new(Progress::new());
-        with_progress("exposure", &progress, |pr| a.exposure_with(kind, pr))
-            .map_err(|_| fail(130, "interrupted"))?
+        with_progress("exposure", &progress, |pr| {
+            let t0 = std::time::Instant::now();
+            a.exposure_with(kind, pr)
+                .map(|e| (e, t0.elapsed().as_secs_f64()))
+        })
+        .map_err(|_| fail(130, "interrupted"))?
     } else {
-        a.exposure_for(kind, &only)
-            .map_err(|e| fail(2, format!("error: {e}")))?
+        let t0 = std::time::Instant::now();
+        let e = a
+            .exposure_for(kind, &only)
+            .map_err(|e| fail(2, format!("error: {e}")))?;
+        (e, t0.elapsed().as_secs_f64())
     };
     eprintln!(
-        "exposure of {} {} units in {:.6} s",
+        "exposure of {} {} units in {secs:.6} s",
         e.units.len(),
-        kind.as_str(),
-        t0.elapsed().as_secs_f64()
+        kind.as_str()
     );
     let mut df = if rows {
         e.rows_frame(&a)
@@ -228,13 +234,15 @@ pub fn simulate(
 ) -> Result<(), Failure> {
     let a = analysis(&data, &p)?;
     let progress = Arc::new(Progress::new());
-    let t0 = std::time::Instant::now();
-    let sim = with_progress("simulate", &progress, |pr| a.simulate(scenarios, seed, pr))
-        .map_err(|_| fail(130, "interrupted"))?;
+    let (sim, secs) = with_progress("simulate", &progress, |pr| {
+        let t0 = std::time::Instant::now();
+        a.simulate(scenarios, seed, pr)
+            .map(|s| (s, t0.elapsed().as_secs_f64()))
+    })
+    .map_err(|_| fail(130, "interrupted"))?;
     eprintln!(
-        "{scenarios} scenarios on {} sites in {:.6} s",
-        a.network().sites().len(),
-        t0.elapsed().as_secs_f64()
+        "{scenarios} scenarios on {} sites in {secs:.6} s",
+        a.network().sites().len()
     );
     if let Some(path) = losses {
         let o = OutArgs {
