@@ -575,17 +575,21 @@ impl Network {
     }
 
     /// Writes the batch report (index.html, one Parquet and one CSV per table, summary.json)
-    /// to `out_dir`; returns the path of index.html.
-    #[pyo3(signature = (out_dir, *, scenarios=10_000, seed=7))]
+    /// to `out_dir`; returns the path of index.html. `scenarios` defaults to the CLI's
+    /// network-scaled Monte Carlo size.
+    #[pyo3(signature = (out_dir, *, scenarios=None, seed=7))]
     fn report(
         &self,
         py: Python<'_>,
         out_dir: PathBuf,
-        scenarios: usize,
+        scenarios: Option<usize>,
         seed: u64,
     ) -> PyResult<PathBuf> {
         let o = tierwise::report::ReportOptions {
-            scenarios,
+            // By default the Monte Carlo scales with the network, as `tierwise report` does.
+            scenarios: scenarios.unwrap_or_else(|| {
+                tierwise::report::default_scenarios(self.a.network().sites().len())
+            }),
             seed,
             source: self.source.clone(),
             inputs: self.inputs.clone(),

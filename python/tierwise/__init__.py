@@ -29,7 +29,9 @@ from tierwise._core import (
 
 
 
-def report(network: Network, out_dir: "str | os.PathLike[str]", *, scenarios: int = 10_000, seed: int = 7) -> pathlib.Path:
+def report(
+    network: Network, out_dir: "str | os.PathLike[str]", *, scenarios: "int | None" = None, seed: int = 7
+) -> pathlib.Path:
     """Writes the batch risk report of `network` to `out_dir` (index.html, a Parquet and a
     CSV file per result table, summary.json) and returns the path of index.html.
 

@@ -1795,6 +1795,7 @@ mod report {
                 "exposure of every country",
                 "Monte Carlo, 2000 scenarios",
                 "criticality",
+                "exact stress test of the top 10 sites",
             ]
         );
         let timed: Vec<&str> = r.summary.timings.iter().map(|t| t.step.as_str()).collect();
@@ -1806,6 +1807,7 @@ mod report {
                 "exposure_country",
                 "monte_carlo",
                 "criticality",
+                "stress_test",
                 "tables_and_paths",
                 "charts_and_html",
             ]

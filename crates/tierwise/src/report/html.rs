@@ -576,6 +576,29 @@ pub(super) fn page(
             None,
         )?);
     }
+    h.push_str("<h3>The exact stress test of the top sites</h3>\n");
+    let n_stress = v.height("stress_top_sites")?;
+    if n_stress == 0 {
+        h.push_str(&none(
+            "The linear programs run here only for networks of up to 50,000 nodes; run tierwise stress for this one.",
+        ));
+    } else {
+        h.push_str("<p class=\"lead\">For the sites with the largest closed-form PI: the minimum value of lost sales over their TTR (pi) and the longest time without lost sales (tts) from the linear programs of Simchi-Levi et al., with capacity and stock everywhere (DESIGN 3.6), next to the closed form. Capacity limits can make the LP lose more; stock and spare capacity elsewhere can make it lose less.</p>");
+        h.push_str(&v.html_table(
+            "stress_top_sites",
+            &[
+                "unit",
+                "ttr",
+                "pi",
+                "closed_form_pi",
+                "tts",
+                "closed_form_tts",
+                "lost_units",
+            ],
+            &first(n_stress, n_stress),
+            None,
+        )?);
+    }
     h.push_str("</section>\n");
 
     // 3. TTS vs TTR.

@@ -57,6 +57,8 @@ pub enum ReportError {
     Write { path: PathBuf, message: String },
     #[error("report table {table}: {message}")]
     Table { table: String, message: String },
+    #[error("exact stress test: {0}")]
+    Stress(String),
 }
 
 fn table_err(table: &str) -> impl Fn(PolarsError) -> ReportError + '_ {
@@ -458,7 +460,15 @@ struct Results {
     country: Exposure,
     sim: Simulation,
     crit: Criticality,
+    stress: Option<crate::lp::Stress>,
 }
+
+/// How many of the sites with the largest closed-form PI get the exact LPs (DESIGN 3.6).
+pub const STRESS_TOP: usize = 10;
+
+/// The exact LPs run in the report only up to this many nodes; larger networks have
+/// `tierwise stress` of their own.
+pub const STRESS_MAX_NODES: usize = 50_000;
 
 /// Builds the report, running the long steps (the exposure sweeps, the Monte Carlo,
 /// criticality) through `steps`.
@@ -490,12 +500,34 @@ pub fn build_with<S: Steps>(
     let crit = run_step(steps, &mut timings, "criticality", "criticality", |_| {
         a.criticality()
     });
+    let top: Vec<String> = order_desc(&site.pi, &site.units)
+        .into_iter()
+        .filter(|&i| site.pi[i] > 0.0)
+        .take(STRESS_TOP)
+        .map(|i| site.units[i].clone())
+        .collect();
+    let stress = if a.network().nodes().len() <= STRESS_MAX_NODES && !top.is_empty() {
+        let s = run_step(
+            steps,
+            &mut timings,
+            "stress_test",
+            &format!("exact stress test of the top {} sites", top.len()),
+            |p| crate::lp::stress_test(a, UnitKind::Site, Some(&top), crate::lp::Method::Lp, p),
+        );
+        Some(s.map_err(|e| match e {
+            crate::lp::LpError::Cancelled(c) => ReportError::Cancelled(c),
+            other => ReportError::Stress(other.to_string()),
+        })?)
+    } else {
+        None
+    };
     let r = Results {
         site,
         company,
         country,
         sim,
         crit,
+        stress,
     };
     let tables = timed(&mut timings, "tables_and_paths", || assemble(a, o, &r))?;
     let net = a.network();
@@ -1027,6 +1059,36 @@ fn assemble(a: &Analysis, o: &ReportOptions, r: &Results) -> Result<Vec<ReportTa
          paths that explain it: the TTS path (disrupted site down to the plant) and the binding \
          availability path.",
         explain_table(a, o, r, &labels)?,
+    );
+
+    // The exact LPs of the top sites (empty when the network is too large for the report).
+    let stress = match &r.stress {
+        Some(s) => s.to_dataframe(),
+        None => crate::lp::Stress {
+            kind: Some(UnitKind::Site),
+            method: crate::lp::Method::Lp,
+            units: Vec::new(),
+            ttr: Vec::new(),
+            pi: Vec::new(),
+            rei: Vec::new(),
+            tts: Vec::new(),
+            lost_units: Vec::new(),
+            exact: Vec::new(),
+            closed_form_pi: Vec::new(),
+            closed_form_tts: Vec::new(),
+            baseline_pi: f64::NAN,
+            baseline_tts: f64::NAN,
+            provenance: a.provenance(None),
+        }
+        .to_dataframe(),
+    };
+    push(
+        "stress_top_sites",
+        "The exact stress test of the top sites",
+        "For the sites with the largest closed-form PI: the TTR and TTS linear programs of \
+         Simchi-Levi et al. (DESIGN 3.6), with capacity and stock everywhere, solved with HiGHS, \
+         next to the closed form.",
+        stress,
     );
     Ok(tables)
 }
