@@ -38,6 +38,20 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding about a whole table or file (no row, column or value).
+    pub fn table_level(table: &str, file: Option<String>, message: String) -> Self {
+        Finding {
+            table: table.to_string(),
+            file,
+            row: None,
+            column: String::new(),
+            value: String::new(),
+            message,
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.file {
@@ -296,14 +310,11 @@ impl RawTables {
         }
         for name in &TABLE_NAMES[..crate::model::REQUIRED_TABLES] {
             if !out.tables.contains_key(*name) && !out.findings.iter().any(|f| f.table == *name) {
-                out.findings.push(Finding {
-                    table: name.to_string(),
-                    file: None,
-                    row: None,
-                    column: String::new(),
-                    value: String::new(),
-                    message: format!("required table {name} is missing"),
-                });
+                out.findings.push(Finding::table_level(
+                    name,
+                    None,
+                    format!("required table {name} is missing"),
+                ));
             }
         }
         out

@@ -31,16 +31,8 @@ impl RawTable {
             bytes.drain(..3);
         }
         let file = path.display().to_string();
-        let fail = |message: String| {
-            Box::new(Finding {
-                table: name.to_string(),
-                file: Some(file.clone()),
-                row: None,
-                column: String::new(),
-                value: String::new(),
-                message,
-            })
-        };
+        let fail =
+            |message: String| Box::new(Finding::table_level(name, Some(file.clone()), message));
         if let Err(e) = std::str::from_utf8(&bytes) {
             let line = 1 + bytes[..e.valid_up_to()]
                 .iter()
@@ -73,14 +65,11 @@ impl RawTable {
         let df = ParquetReader::new(Cursor::new(bytes))
             .finish()
             .map_err(|e| {
-                Box::new(Finding {
-                    table: name.to_string(),
-                    file: Some(file.clone()),
-                    row: None,
-                    column: String::new(),
-                    value: String::new(),
-                    message: format!("cannot read Parquet: {e}"),
-                })
+                Box::new(Finding::table_level(
+                    name,
+                    Some(file.clone()),
+                    format!("cannot read Parquet: {e}"),
+                ))
             })?;
         Self::from_dataframe(name, Some(file), &df)
     }
