@@ -245,7 +245,7 @@ impl Analysis {
                 let mut rows: Vec<u32> = cone
                     .visited
                     .iter()
-                    .filter(|&&v| cone.avail[v as usize] <= EPS)
+                    .filter(|&&v| cone.avail(v) <= EPS)
                     .map(|&v| self.node_row[v as usize])
                     .filter(|&r| r != NO_ROW)
                     .collect();

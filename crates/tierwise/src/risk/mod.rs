@@ -6,6 +6,7 @@
 mod cone;
 pub mod criticality;
 mod frames;
+mod lanes;
 pub mod montecarlo;
 pub mod policy;
 pub mod score;
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use crate::model::EPS;
 use crate::network::{Csr, Network, NetworkError};
 use crate::progress::{Cancelled, Progress};
-use cone::Cone;
+use cone::{Cone, Flow};
 pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
 
@@ -110,6 +111,7 @@ pub struct Provenance {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     net: Arc<Network>,
+    flow: Arc<Flow>,
     policy: Arc<Policy>,
     as_of: DateTime<Utc>,
     risks: Vec<SiteRisk>,
@@ -187,6 +189,7 @@ impl Analysis {
             company_sites: Csr::from_lists(company_sites),
             country_sites: Csr::from_lists(country_sites),
             node_row,
+            flow: Arc::new(Flow::new(&net)),
             net,
             policy,
             as_of,
@@ -304,7 +307,7 @@ impl Analysis {
     fn seed_unit(&self, cone: &mut Cone, kind: UnitKind, u: u32, value: f64) {
         let seed_site = |cone: &mut Cone, s: u32| {
             for &v in self.site_nodes.get(s as usize) {
-                cone.seed_node(v, value);
+                cone.seed_node(&self.flow, v, value);
             }
         };
         match kind {
@@ -319,7 +322,7 @@ impl Analysis {
                     seed_site(cone, s);
                 }
             }
-            UnitKind::Link => cone.seed_edge(&self.net, u, value),
+            UnitKind::Link => cone.seed_edge(&self.flow, u, value),
         }
     }
 
@@ -351,17 +354,17 @@ impl Analysis {
 
     /// Availability of every node under D (DESIGN 3.1), indexed like [`Network::nodes`].
     pub fn node_availability(&self, d: &Disruption) -> Result<Vec<f64>, NetworkError> {
-        let mut cone = Cone::new(&self.net);
+        let mut cone = self.flow.cone();
         self.seed_disruption(&mut cone, d)?;
-        cone.run(&self.net);
-        Ok(cone.avail.clone())
+        cone.run(&self.flow);
+        Ok(cone.all_avail())
     }
 
     /// Per products row: availability, TTS and loss of disruption D lasting `days`.
     pub fn impact(&self, d: &Disruption, days: f64) -> Result<Impact, NetworkError> {
-        let mut cone = Cone::new(&self.net);
+        let mut cone = self.flow.cone();
         self.seed_disruption(&mut cone, d)?;
-        cone.run(&self.net);
+        cone.run(&self.flow);
         let mut out = Impact {
             disruption: d.label(),
             days,
@@ -371,8 +374,8 @@ impl Analysis {
             provenance: self.provenance(None),
         };
         for p in self.net.products() {
-            let a = cone.avail[p.node as usize];
-            let tts = tts_of(cone.reach[p.node as usize], p.fg_inventory_days);
+            let a = cone.avail(p.node);
+            let tts = tts_of(cone.reach(p.node), p.fg_inventory_days);
             out.availability.push(a);
             out.tts.push(tts);
             out.loss
@@ -434,27 +437,70 @@ impl Analysis {
         progress: &Progress,
         f: impl Fn(&Cone, u32) -> T + Sync,
     ) -> Result<Vec<T>, Cancelled> {
-        let net = &*self.net;
+        let flow = &*self.flow;
         let min_len = (units.len() / (rayon::current_num_threads() * 16)).max(1);
         progress.set_total(units.len() as u64);
-        units
+        // Units whose cones overlap run one after the other, so a worker finds the cone's
+        // data still in cache: at 1M sites this alone halves the sweep.
+        let mut order: Vec<u32> = (0..units.len() as u32).collect();
+        order.sort_by_cached_key(|&i| (self.locality_key(kind, units[i as usize]), i));
+        let results: Vec<Result<T, Cancelled>> = order
             .par_iter()
             .with_min_len(min_len)
             .map_init(
-                || Cone::new(net),
-                |cone, &u| {
+                || flow.cone(),
+                |cone, &i| {
                     if progress.is_cancelled() {
                         return Err(Cancelled);
                     }
+                    let u = units[i as usize];
                     self.seed_unit(cone, kind, u, 0.0);
-                    cone.run(net);
+                    cone.run(flow);
                     let r = f(cone, u);
                     cone.reset();
                     progress.advance(1);
                     Ok(r)
                 },
             )
-            .collect()
+            .collect();
+        let mut out: Vec<Option<T>> = std::iter::repeat_with(|| None).take(units.len()).collect();
+        for (i, r) in order.into_iter().zip(results) {
+            out[i as usize] = Some(r?);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The first node a unit's disruption reaches beyond its own: units sharing it share
+    /// most of their cone.
+    fn locality_key(&self, kind: UnitKind, u: u32) -> u32 {
+        let first = |s: u32| {
+            self.site_nodes
+                .get(s as usize)
+                .iter()
+                .map(|&v| self.flow.first_consumer(v))
+                .min()
+                .unwrap_or(u32::MAX)
+        };
+        match kind {
+            UnitKind::Site => first(u),
+            UnitKind::Link => self
+                .flow
+                .group_first_consumer(self.net.edges()[u as usize].group),
+            UnitKind::Company => self
+                .company_sites
+                .get(u as usize)
+                .iter()
+                .map(|&s| first(s))
+                .min()
+                .unwrap_or(u32::MAX),
+            UnitKind::Country => self
+                .country_sites
+                .get(u as usize)
+                .iter()
+                .map(|&s| first(s))
+                .min()
+                .unwrap_or(u32::MAX),
+        }
     }
 
     fn exposure_of(
@@ -469,20 +515,20 @@ impl Analysis {
         let rows = net.products();
         let per_unit = self.sweep_with(kind, &idx, progress, |cone, u| {
             let ttr = self.unit_ttr(kind, u);
-            let mut pi = 0.0;
             let mut min_tts = f64::INFINITY;
             let mut exposed = false;
             let mut affected = Vec::new();
+            let mut losses = Vec::new();
             for &v in &cone.visited {
                 let r = self.node_row[v as usize];
                 if r == NO_ROW {
                     continue;
                 }
                 let p = &rows[r as usize];
-                let a = cone.avail[v as usize];
-                let tts = tts_of(cone.reach[v as usize], p.fg_inventory_days);
+                let a = cone.avail(v);
+                let tts = tts_of(cone.reach(v), p.fg_inventory_days);
                 let l = loss(p.demand_per_day * p.value(), a, ttr, tts);
-                pi += l;
+                losses.push((r, l));
                 if a < 1.0 - EPS {
                     min_tts = min_tts.min(tts);
                     exposed |= tts < ttr;
@@ -494,8 +540,11 @@ impl Analysis {
                     });
                 }
             }
-            // The sum above runs in topological order; sort rows for a stable table.
+            // Rows in row order, for a stable table and a sum that does not depend on the
+            // order of the visit.
             affected.sort_by_key(|x| x.row);
+            losses.sort_by_key(|x| x.0);
+            let pi = losses.iter().map(|x| x.1).sum::<f64>();
             (ttr, pi, min_tts, exposed, affected)
         })?;
         let mut e = Exposure {
@@ -537,9 +586,9 @@ impl Analysis {
                 kind: "products row",
                 id: row.to_string(),
             })?;
-        let mut cone = Cone::new(net);
+        let mut cone = self.flow.cone();
         self.seed_disruption(&mut cone, d)?;
-        cone.run(net);
+        cone.run(&self.flow);
         let step = |v: u32, via: Option<u32>| -> PathStep {
             let node = net.nodes()[v as usize];
             PathStep {
@@ -547,22 +596,22 @@ impl Analysis {
                 site: net.sites()[node.site as usize].site_id.clone(),
                 part: net.parts()[node.part as usize].part_id.clone(),
                 tier: net.site_tier(node.site),
-                availability: cone.avail[v as usize],
+                availability: cone.avail(v),
                 disrupted: cone.is_disrupted(v),
                 inventory_days: via
                     .map(|g| net.groups()[g as usize].inventory_days)
                     .unwrap_or(0.0),
-                cumulative_days: -cone.reach[v as usize],
+                cumulative_days: -cone.reach(v),
             }
         };
         // TTS path: follow the input that attains reach, up to where it was seeded.
         let mut tts_path = Vec::new();
         let mut v = p.node;
         let mut via: Option<u32> = None;
-        if cone.reach[v as usize] > f64::NEG_INFINITY {
+        if cone.reach(v) > f64::NEG_INFINITY {
             loop {
                 tts_path.push(step(v, via));
-                let target = cone.reach[v as usize];
+                let target = cone.reach(v);
                 if cone.is_disrupted(v) && cone.seed_of(v) >= target {
                     break;
                 }
@@ -575,7 +624,7 @@ impl Analysis {
                             next = Some((None, g));
                             break 'groups;
                         }
-                        if cone.reach[ed.seller as usize] - inv >= target {
+                        if cone.reach(ed.seller) - inv >= target {
                             next = Some((Some(ed.seller), g));
                             break 'groups;
                         }
@@ -596,7 +645,7 @@ impl Analysis {
         let mut v = p.node;
         loop {
             avail_path.push(step(v, None));
-            if cone.is_disrupted(v) || cone.avail[v as usize] >= 1.0 - EPS {
+            if cone.is_disrupted(v) || cone.avail(v) >= 1.0 - EPS {
                 break;
             }
             let mut binding: Option<(f64, u32)> = None;
@@ -609,7 +658,7 @@ impl Analysis {
                         .filter(|&&e| !cone.edge_is_off(e))
                         .map(|&e| {
                             let ed = net.edges()[e as usize];
-                            ed.cap * cone.avail[ed.seller as usize]
+                            ed.cap * cone.avail(ed.seller)
                         })
                         .sum::<f64>();
                 if binding.is_none_or(|(f, _)| frac < f) {
@@ -624,7 +673,7 @@ impl Analysis {
                 .filter(|&e| !cone.edge_is_off(e))
                 .map(|e| {
                     let ed = net.edges()[e as usize];
-                    (ed.cap * (1.0 - cone.avail[ed.seller as usize]), ed.seller)
+                    (ed.cap * (1.0 - cone.avail(ed.seller)), ed.seller)
                 })
                 .filter(|&(lost, _)| lost > EPS)
                 .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -637,8 +686,8 @@ impl Analysis {
         Ok(Explanation {
             row,
             disruption: d.label(),
-            availability: cone.avail[p.node as usize],
-            tts: tts_of(cone.reach[p.node as usize], p.fg_inventory_days),
+            availability: cone.avail(p.node),
+            tts: tts_of(cone.reach(p.node), p.fg_inventory_days),
             tts_path,
             availability_path: avail_path,
         })
