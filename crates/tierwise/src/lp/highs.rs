@@ -196,6 +196,23 @@ impl Highs {
         v
     }
 
+    /// The column values and column duals (reduced costs) of the last solve.
+    pub fn col_values_and_duals(&self) -> (Vec<f64>, Vec<f64>) {
+        let mut v = vec![0.0; self.num_col];
+        let mut d = vec![0.0; self.num_col];
+        // SAFETY: HiGHS writes num_col values into `v` and `d`; the row outputs may be null.
+        unsafe {
+            ffi::Highs_getSolution(
+                self.ptr,
+                v.as_mut_ptr(),
+                d.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
+        }
+        (v, d)
+    }
+
     /// Drops the basis so the next solve starts cold.
     pub fn clear_solver(&mut self) -> Result<(), HighsError> {
         // SAFETY: `self.ptr` is a live instance.

@@ -7,11 +7,12 @@
 //! every products row (TTR only) and the horizon `T` itself. Every right-hand side of 3.6 is
 //! a constant plus a coefficient times `T`, so with `T` a column the constraint matrix is
 //! the same for every disruption: a scenario only fixes columns (`x_j = 0` for disrupted
-//! nodes, `y_e = 0` for disrupted links, `T = TTR` for the TTR LP). A worker keeps one
-//! HiGHS model of each LP and changes only those bounds between scenarios, so every solve
-//! after the first starts from the previous optimal basis (warm start).
+//! nodes, `y_e = 0` for disrupted links, `T = TTR` for the TTR LP). A worker keeps its HiGHS
+//! models and changes only those bounds between scenarios, so every solve after the first
+//! starts from the previous optimal basis (warm start). TTS comes from Newton steps on the
+//! TTR model where that is exact (see [`tts_from_ttr`]), else from the TTS LP.
 //!
-//! [`stress_test`] runs every unit of a kind (or a list) in parallel with one pair of models
+//! [`stress_test`] runs every unit of a kind (or a list) in parallel with one set of models
 //! per rayon work split; [`stress_scenarios`] does the same for arbitrary disruption sets,
 //! each with its own duration (the published cases).
 
@@ -178,6 +179,9 @@ pub struct StressLp {
     /// Sum over products rows of demand * value: PI below 1e-9 of this times the horizon is
     /// solver noise and reads as 0.
     worth_per_day: f64,
+    /// Every products row has demand and value > 0: then PI(T) = 0 exactly when nothing is
+    /// lost, and TTS can come from the TTR model.
+    every_row_worth_something: bool,
 }
 
 /// Column-wise assembly of one LP.
@@ -394,6 +398,11 @@ impl StressLp {
                 .iter()
                 .map(|p| p.demand_per_day * p.value())
                 .sum(),
+            // A row without demand loses nothing; one with demand must cost its losses.
+            every_row_worth_something: net
+                .products()
+                .iter()
+                .all(|p| p.demand_per_day <= 0.0 || p.value() > 0.0),
             n_rows: rows,
             n_nodes: n,
             n_edges: m,
@@ -420,20 +429,39 @@ impl StressLp {
         self.capacity_node[j as usize]
     }
 
+    /// PI at or below this, for horizon `t`, is solver noise and reads as 0.
+    fn zero_pi(&self, t: f64) -> f64 {
+        1e-9 * self.worth_per_day * t.max(1.0)
+    }
+
     fn ttr_lost_units(&self, cols: &[f64]) -> f64 {
         let l0 = self.n_nodes + self.n_edges;
         cols[l0..l0 + self.n_rows].iter().sum()
     }
 }
 
-/// One worker's pair of models, reused across scenarios.
+/// One worker's models, reused across scenarios.
 #[derive(Debug, Default)]
 struct Worker {
     ttr: Option<Highs>,
     tts: Option<Highs>,
+    /// A second TTR model for the Newton steps to TTS, so that `ttr` keeps its horizon
+    /// between scenarios of equal TTR (a change of T moves every right-hand side).
+    newton: Option<Highs>,
+    /// A third, whose T stays at the undisrupted network's TTS (the bound).
+    at_bound: Option<Highs>,
     /// Columns fixed to 0 for the previous scenario (same indices in both LPs).
     fixed: Vec<usize>,
+    /// The undisrupted network's TTS, when finite and every products row is worth something:
+    /// then TTS comes from the TTR model (see [`Worker::tts_from_ttr`]).
+    tts_bound: Option<f64>,
+    /// Scenarios whose TTS came from the TTR model.
+    tts_via_ttr: usize,
 }
+
+/// Newton steps before falling back to the TTS LP (one or two suffice on generated
+/// networks; PI(T) has finitely many pieces).
+const MAX_NEWTON_STEPS: usize = 40;
 
 fn solve_one(label: &str, h: &mut Highs, name: &'static str) -> Result<Outcome, LpError> {
     match h.run()? {
@@ -467,16 +495,22 @@ impl Worker {
         if self.ttr.is_none() {
             self.ttr = Some(Highs::new(&lp.ttr)?);
             self.tts = Some(Highs::new(&lp.tts)?);
+            self.newton = Some(Highs::new(&lp.ttr)?);
+            self.at_bound = Some(Highs::new(&lp.ttr)?);
         }
-        let (ttr, tts) = (
+        let (ttr, tts, newton, at_bound) = (
             self.ttr.as_mut().expect("created above"),
             self.tts.as_mut().expect("created above"),
+            self.newton.as_mut().expect("created above"),
+            self.at_bound.as_mut().expect("created above"),
         );
         // Undo the previous scenario, then fix this one's columns (x and y come first and
         // have the same indices in both LPs).
         for &c in &self.fixed {
             ttr.set_col_bounds(c, 0.0, f64::INFINITY)?;
             tts.set_col_bounds(c, 0.0, f64::INFINITY)?;
+            newton.set_col_bounds(c, 0.0, f64::INFINITY)?;
+            at_bound.set_col_bounds(c, 0.0, f64::INFINITY)?;
         }
         self.fixed.clear();
         self.fixed.extend(down.nodes.iter().map(|&j| j as usize));
@@ -485,25 +519,30 @@ impl Worker {
         for &c in &self.fixed {
             ttr.set_col_bounds(c, 0.0, 0.0)?;
             tts.set_col_bounds(c, 0.0, 0.0)?;
+            newton.set_col_bounds(c, 0.0, 0.0)?;
+            at_bound.set_col_bounds(c, 0.0, 0.0)?;
         }
-        ttr.set_col_bounds(lp.t_ttr, days, days)?;
-        let pi = match solve_one(label, ttr, "TTR")? {
-            Outcome::Optimal(v) if v <= 1e-9 * lp.worth_per_day * days.max(1.0) => 0.0,
-            Outcome::Optimal(v) => v,
-            Outcome::Unbounded => {
-                return Err(LpError::Solve {
-                    lp: "TTR",
-                    scenario: label.to_string(),
-                    status: 10,
-                });
-            }
-            Outcome::Other(_) => unreachable!("solve_one maps other statuses to errors"),
+        let (raw_pi, slope) = ttr_at(ttr, lp, label, days)?;
+        let pi = if raw_pi <= lp.zero_pi(days) {
+            0.0
+        } else {
+            raw_pi
         };
         let lost_units = lp.ttr_lost_units(&ttr.col_values());
-        let tts_v = match solve_one(label, tts, "TTS")? {
-            Outcome::Optimal(v) => v.max(0.0),
-            Outcome::Unbounded => f64::INFINITY,
-            Outcome::Other(_) => unreachable!("solve_one maps other statuses to errors"),
+        let from_ttr = match self.tts_bound {
+            Some(bound) => tts_from_ttr(newton, at_bound, lp, label, days, raw_pi, slope, bound)?,
+            None => None,
+        };
+        let tts_v = match from_ttr {
+            Some(t) => {
+                self.tts_via_ttr += 1;
+                t
+            }
+            None => match solve_one(label, tts, "TTS")? {
+                Outcome::Optimal(v) => v.max(0.0),
+                Outcome::Unbounded => f64::INFINITY,
+                Outcome::Other(_) => unreachable!("solve_one maps other statuses to errors"),
+            },
         };
         Ok(LpOutcome {
             pi,
@@ -511,6 +550,74 @@ impl Worker {
             tts: tts_v,
         })
     }
+}
+
+/// Solves the TTR LP at horizon `t`: PI(t) (unrounded) and dPI/dT, the reduced cost of the
+/// fixed T column (a subgradient of PI at t).
+fn ttr_at(ttr: &mut Highs, lp: &StressLp, label: &str, t: f64) -> Result<(f64, f64), LpError> {
+    ttr.set_col_bounds(lp.t_ttr, t, t)?;
+    match solve_one(label, ttr, "TTR")? {
+        Outcome::Optimal(v) => Ok((v, ttr.col_values_and_duals().1[lp.t_ttr])),
+        Outcome::Unbounded => Err(LpError::Solve {
+            lp: "TTR",
+            scenario: label.to_string(),
+            status: 10,
+        }),
+        Outcome::Other(_) => unreachable!("solve_one maps other statuses to errors"),
+    }
+}
+
+/// TTS from the TTR model, without the TTS LP: `None` when it cannot tell (then the TTS LP
+/// runs).
+///
+/// PI(T), the TTR optimum at horizon T, is 0 exactly up to TTS (every row is worth
+/// something, so no loss is free) and convex and piecewise linear in T (the optimum of a
+/// minimization whose right-hand side is linear in T). Newton's method from a point right
+/// of TTS, with any subgradient, never passes TTS and lands on it after finitely many
+/// steps, each a re-solve of the TTR model with only T's bounds changed. The starting point
+/// is the scenario's own horizon when it loses, else the undisrupted network's TTS `bound`
+/// (a disruption only removes options, so TTS <= bound). Measured on the peer network
+/// (200, 500, 1000): the TTS LP's T column enters every supply, capacity and products row,
+/// and its iterations cost ~6x those of the TTR LP, where T is fixed.
+#[allow(clippy::too_many_arguments)]
+fn tts_from_ttr(
+    ttr: &mut Highs,
+    at_bound: &mut Highs,
+    lp: &StressLp,
+    label: &str,
+    days: f64,
+    pi_days: f64,
+    slope_days: f64,
+    bound: f64,
+) -> Result<Option<f64>, LpError> {
+    let (mut t, mut pi, mut slope) = if pi_days <= lp.zero_pi(days) {
+        // No loss at the horizon: TTS lies in [days, bound].
+        if bound <= days {
+            return Ok(Some(bound));
+        }
+        let (p, s) = ttr_at(at_bound, lp, label, bound)?;
+        if p <= lp.zero_pi(bound) {
+            return Ok(Some(bound));
+        }
+        (bound, p, s)
+    } else {
+        (days, pi_days, slope_days)
+    };
+    for _ in 0..MAX_NEWTON_STEPS {
+        if !(slope > 0.0 && slope.is_finite()) {
+            return Ok(None);
+        }
+        let next = (t - pi / slope).max(0.0);
+        if next.is_nan() || next >= t {
+            return Ok(None);
+        }
+        let (p, s) = ttr_at(ttr, lp, label, next)?;
+        if p <= lp.zero_pi(next) {
+            return Ok(Some(next));
+        }
+        (t, pi, slope) = (next, p, s);
+    }
+    Ok(None)
 }
 
 /// Resolves units and disruption sets to nodes and supply rows.
@@ -648,30 +755,50 @@ pub fn solve(a: &Analysis, d: &Disruption, days: f64) -> Result<LpOutcome, LpErr
     Worker::default().solve(&lp, &d.label(), &down, days)
 }
 
-/// Runs the LPs for every job in parallel (one pair of models per rayon split, reused across
+/// Runs the LPs for every job in parallel (one set of models per rayon split, reused across
 /// its jobs); `None` jobs are skipped. Cancellation is checked between scenarios.
 fn run_parallel(
     lp: &StressLp,
     jobs: &[(String, Option<Down>, f64)],
+    baseline_tts: f64,
     progress: &Progress,
 ) -> Result<Vec<Option<LpOutcome>>, LpError> {
+    let tts_bound =
+        (baseline_tts.is_finite() && lp.every_row_worth_something).then_some(baseline_tts);
     let threads = rayon::current_num_threads();
     // Few large splits: each split builds its models once and warm-starts the rest.
     let min_len = (jobs.len() / (threads * 4)).max(1);
-    jobs.par_iter()
+    // Scenarios with the same horizon one after another: a warm start then changes only the
+    // disrupted columns, not T (whose change moves every right-hand side).
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by(|&i, &j| jobs[i].2.total_cmp(&jobs[j].2).then(i.cmp(&j)));
+    let solved: Vec<Result<Option<LpOutcome>, LpError>> = order
+        .par_iter()
         .with_min_len(min_len)
-        .map_init(Worker::default, |w, (label, down, days)| {
-            if progress.is_cancelled() {
-                return Err(LpError::Cancelled(Cancelled));
-            }
-            let r = match down {
-                Some(d) => Some(w.solve(lp, label, d, *days)?),
-                None => None,
-            };
-            progress.advance(1);
-            Ok(r)
-        })
-        .collect()
+        .map_init(
+            || Worker {
+                tts_bound,
+                ..Worker::default()
+            },
+            |w, &i| {
+                let (label, down, days) = &jobs[i];
+                if progress.is_cancelled() {
+                    return Err(LpError::Cancelled(Cancelled));
+                }
+                let r = match down {
+                    Some(d) => Some(w.solve(lp, label, d, *days)?),
+                    None => None,
+                };
+                progress.advance(1);
+                Ok(r)
+            },
+        )
+        .collect();
+    let mut out: Vec<Option<LpOutcome>> = vec![None; jobs.len()];
+    for (i, r) in order.into_iter().zip(solved) {
+        out[i] = r?;
+    }
+    Ok(out)
 }
 
 fn baseline(lp: &StressLp, days: f64) -> Result<LpOutcome, LpError> {
@@ -749,7 +876,7 @@ pub fn stress_test(
         jobs.push((id.clone(), solve.then_some(d), closed.ttr[i]));
     }
     progress.set_total(jobs.iter().filter(|j| j.1.is_some()).count() as u64);
-    let solved = run_parallel(&lp, &jobs, progress)?;
+    let solved = run_parallel(&lp, &jobs, b.tts, progress)?;
     for (i, r) in solved.into_iter().enumerate() {
         match r {
             Some(o) => {
@@ -798,7 +925,9 @@ pub fn stress_scenarios(
         );
     }
     progress.set_total(jobs.len() as u64);
-    let solved = run_parallel(&lp, &jobs, progress)?;
+    let horizon = scenarios.iter().map(|s| s.days).fold(0.0, f64::max);
+    let b = baseline(&lp, horizon)?;
+    let solved = run_parallel(&lp, &jobs, b.tts, progress)?;
     let n = scenarios.len();
     let mut out = Stress {
         kind: None,
@@ -822,9 +951,69 @@ pub fn stress_scenarios(
         out.lost_units.push(o.lost_units);
     }
     out.rei = rei_of(&out.pi, &out.exact);
-    let horizon = out.ttr.iter().copied().fold(0.0, f64::max);
-    let b = baseline(&lp, horizon)?;
     out.baseline_pi = b.pi;
     out.baseline_tts = b.tts;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Network;
+    use crate::risk::Policy;
+    use std::sync::Arc;
+
+    /// TTS from Newton steps on the TTR model equals the TTS LP's optimum, unit by unit, and
+    /// the Newton path really ran (it is what the stress test uses on these networks).
+    #[test]
+    fn tts_from_the_ttr_model_equals_the_tts_lp() {
+        let mut with_newton = 0;
+        for (n1, n2, seed) in [(5, 10, 1u64), (12, 30, 7), (30, 60, 3)] {
+            let net = Network::compile(&preset::peer(n1, n2, seed)).unwrap();
+            let as_of = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
+                .unwrap()
+                .to_utc();
+            let a = Analysis::new(Arc::new(net), Arc::new(Policy::default()), as_of);
+            let lp = StressLp::new(a.network());
+            assert!(lp.every_row_worth_something);
+            let res = Resolver::new(&a);
+            let e = a.exposure(UnitKind::Site);
+            let horizon = e.ttr.iter().copied().fold(0.0, f64::max);
+            let bound = baseline(&lp, horizon).unwrap().tts;
+            // Infinite: nothing bounds the search, and the stress test uses the TTS LP.
+            let tts_bound = bound.is_finite().then_some(bound);
+            with_newton += tts_bound.is_some() as usize;
+            let mut newton = Worker {
+                tts_bound,
+                ..Worker::default()
+            };
+            let mut plain = Worker::default();
+            let mut compared = 0;
+            for (i, id) in e.units.iter().enumerate() {
+                let mut d = Down::default();
+                res.add(&mut d, UnitKind::Site, id).unwrap();
+                let x = newton.solve(&lp, id, &d, e.ttr[i]).unwrap();
+                let y = plain.solve(&lp, id, &d, e.ttr[i]).unwrap();
+                assert_eq!(x.pi, y.pi, "{id}");
+                assert!(
+                    x.tts == y.tts || (x.tts - y.tts).abs() <= 1e-6 * y.tts.abs().max(1.0),
+                    "{id}: Newton {} vs TTS LP {}",
+                    x.tts,
+                    y.tts
+                );
+                compared += 1;
+            }
+            if tts_bound.is_some() {
+                assert_eq!(
+                    newton.tts_via_ttr, compared,
+                    "every TTS came from Newton steps"
+                );
+            }
+            assert_eq!(plain.tts_via_ttr, 0);
+        }
+        assert!(
+            with_newton > 0,
+            "no network with a finite TTS to compare on"
+        );
+    }
 }
