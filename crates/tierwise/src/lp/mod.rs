@@ -10,7 +10,7 @@
 //! nodes, `y_e = 0` for disrupted links, `T = TTR` for the TTR LP). A worker keeps its HiGHS
 //! models and changes only those bounds between scenarios, so every solve after the first
 //! starts from the previous optimal basis (warm start). TTS comes from Newton steps on the
-//! TTR model where that is exact (see [`tts_from_ttr`]), else from the TTS LP.
+//! TTR model where that is exact (see `tts_from_ttr`), else from the TTS LP.
 //!
 //! [`stress_test`] runs every unit of a kind (or a list) in parallel with one set of models
 //! per rayon work split; [`stress_scenarios`] does the same for arbitrary disruption sets,

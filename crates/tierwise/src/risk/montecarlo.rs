@@ -4,7 +4,7 @@
 //! Determinism: scenario `i` draws from ChaCha8 keyed by the seed, on stream `i`, so its
 //! draws depend only on (seed, i). Scenarios run in parallel in fixed blocks; every sum is
 //! taken in block order, so results are bit-identical on any number of threads. Within a
-//! block, [`LANES`] scenarios propagate together, each lane exactly as alone (tested
+//! block, 8 scenarios (`LANES`) propagate together, each lane exactly as alone (tested
 //! against [`Analysis::scenario_loss`]).
 
 use ndarray::Array2;
