@@ -1,4 +1,6 @@
-//! Times the exact stress test (every single-site TTR and TTS LP) on the peer preset.
+//! Times the exact stress test (the TTR and TTS LPs of every site, plants included; the Pyomo
+//! comparison in `benches/peers/stress_pyomo.py` runs tier-2 and tier-3 sites, as the peer
+//! does) on the peer preset, without the store or the CLI.
 //!
 //! ```text
 //! cargo run -p tierwise-benches --profile perf --example stress -- 200 500
@@ -28,7 +30,7 @@ fn main() {
     let s = stress_test(&a, UnitKind::Site, None, Method::Lp, &Progress::new()).expect("stress");
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "units with PI > 0: {}; TTS < TTR: {}; TTS inf: {}",
+        "sites losing at their TTR: {}; TTS below TTR: {}; infinite TTS: {}",
         s.pi.iter().filter(|&&p| p > 0.0).count(),
         s.tts.iter().zip(&s.ttr).filter(|(a, b)| a < b).count(),
         s.tts.iter().filter(|t| t.is_infinite()).count()
