@@ -131,6 +131,26 @@ pub struct Stress {
 }
 
 impl Stress {
+    /// A result without units (e.g. a report's stress table when the LPs did not run).
+    pub fn empty(kind: Option<UnitKind>, method: Method, provenance: Provenance) -> Stress {
+        Stress {
+            kind,
+            method,
+            units: Vec::new(),
+            ttr: Vec::new(),
+            pi: Vec::new(),
+            rei: Vec::new(),
+            tts: Vec::new(),
+            lost_units: Vec::new(),
+            exact: Vec::new(),
+            closed_form_pi: Vec::new(),
+            closed_form_tts: Vec::new(),
+            baseline_pi: f64::NAN,
+            baseline_tts: f64::NAN,
+            provenance,
+        }
+    }
+
     /// One row per unit: unit, ttr, pi, rei, tts, lost_units, exact, closed_form_pi,
     /// closed_form_tts (infinite TTS as null... kept as +inf floats, like the exposure frame).
     pub fn to_dataframe(&self) -> DataFrame {
@@ -443,20 +463,53 @@ impl StressLp {
 /// One worker's models, reused across scenarios.
 #[derive(Debug, Default)]
 struct Worker {
-    ttr: Option<Highs>,
-    tts: Option<Highs>,
-    /// A second TTR model for the Newton steps to TTS, so that `ttr` keeps its horizon
-    /// between scenarios of equal TTR (a change of T moves every right-hand side).
-    newton: Option<Highs>,
-    /// A third, whose T stays at the undisrupted network's TTS (the bound).
-    at_bound: Option<Highs>,
-    /// Columns fixed to 0 for the previous scenario (same indices in both LPs).
+    /// Built on the first scenario.
+    models: Option<Models>,
+    /// Columns fixed to 0 for the previous scenario (same indices in every model).
     fixed: Vec<usize>,
     /// The undisrupted network's TTS, when finite and every products row is worth something:
-    /// then TTS comes from the TTR model (see [`Worker::tts_from_ttr`]).
+    /// then TTS comes from the TTR model (see [`tts_from_ttr`]).
     tts_bound: Option<f64>,
     /// Scenarios whose TTS came from the TTR model.
     tts_via_ttr: usize,
+}
+
+/// A worker's HiGHS models.
+#[derive(Debug)]
+struct Models {
+    ttr: Highs,
+    tts: Highs,
+    /// A second TTR model for the Newton steps to TTS, so that `ttr` keeps its horizon
+    /// between scenarios of equal TTR (a change of T moves every right-hand side).
+    newton: Highs,
+    /// A third, whose T stays at the undisrupted network's TTS (the bound).
+    at_bound: Highs,
+}
+
+impl Models {
+    fn new(lp: &StressLp) -> Result<Models, LpError> {
+        Ok(Models {
+            ttr: Highs::new(&lp.ttr)?,
+            tts: Highs::new(&lp.tts)?,
+            newton: Highs::new(&lp.ttr)?,
+            at_bound: Highs::new(&lp.ttr)?,
+        })
+    }
+
+    /// Sets the bounds of columns `cols` in every model.
+    fn set_bounds(&mut self, cols: &[usize], lower: f64, upper: f64) -> Result<(), LpError> {
+        for h in [
+            &mut self.ttr,
+            &mut self.tts,
+            &mut self.newton,
+            &mut self.at_bound,
+        ] {
+            for &c in cols {
+                h.set_col_bounds(c, lower, upper)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Newton steps before falling back to the TTS LP (one or two suffice on generated
@@ -492,36 +545,24 @@ impl Worker {
         if !(days.is_finite() && days >= 0.0) {
             return Err(LpError::Horizon(days));
         }
-        if self.ttr.is_none() {
-            self.ttr = Some(Highs::new(&lp.ttr)?);
-            self.tts = Some(Highs::new(&lp.tts)?);
-            self.newton = Some(Highs::new(&lp.ttr)?);
-            self.at_bound = Some(Highs::new(&lp.ttr)?);
+        if self.models.is_none() {
+            self.models = Some(Models::new(lp)?);
         }
-        let (ttr, tts, newton, at_bound) = (
-            self.ttr.as_mut().expect("created above"),
-            self.tts.as_mut().expect("created above"),
-            self.newton.as_mut().expect("created above"),
-            self.at_bound.as_mut().expect("created above"),
-        );
+        let m = self.models.as_mut().expect("created above");
         // Undo the previous scenario, then fix this one's columns (x and y come first and
-        // have the same indices in both LPs).
-        for &c in &self.fixed {
-            ttr.set_col_bounds(c, 0.0, f64::INFINITY)?;
-            tts.set_col_bounds(c, 0.0, f64::INFINITY)?;
-            newton.set_col_bounds(c, 0.0, f64::INFINITY)?;
-            at_bound.set_col_bounds(c, 0.0, f64::INFINITY)?;
-        }
+        // have the same indices in every model).
+        m.set_bounds(&self.fixed, 0.0, f64::INFINITY)?;
         self.fixed.clear();
         self.fixed.extend(down.nodes.iter().map(|&j| j as usize));
         self.fixed
             .extend(down.edges.iter().map(|&e| lp.n_nodes + e as usize));
-        for &c in &self.fixed {
-            ttr.set_col_bounds(c, 0.0, 0.0)?;
-            tts.set_col_bounds(c, 0.0, 0.0)?;
-            newton.set_col_bounds(c, 0.0, 0.0)?;
-            at_bound.set_col_bounds(c, 0.0, 0.0)?;
-        }
+        m.set_bounds(&self.fixed, 0.0, 0.0)?;
+        let Models {
+            ttr,
+            tts,
+            newton,
+            at_bound,
+        } = m;
         let (raw_pi, slope) = ttr_at(ttr, lp, label, days)?;
         let pi = if raw_pi <= lp.zero_pi(days) {
             0.0

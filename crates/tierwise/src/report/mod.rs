@@ -1064,22 +1064,11 @@ fn assemble(a: &Analysis, o: &ReportOptions, r: &Results) -> Result<Vec<ReportTa
     // The exact LPs of the top sites (empty when the network is too large for the report).
     let stress = match &r.stress {
         Some(s) => s.to_dataframe(),
-        None => crate::lp::Stress {
-            kind: Some(UnitKind::Site),
-            method: crate::lp::Method::Lp,
-            units: Vec::new(),
-            ttr: Vec::new(),
-            pi: Vec::new(),
-            rei: Vec::new(),
-            tts: Vec::new(),
-            lost_units: Vec::new(),
-            exact: Vec::new(),
-            closed_form_pi: Vec::new(),
-            closed_form_tts: Vec::new(),
-            baseline_pi: f64::NAN,
-            baseline_tts: f64::NAN,
-            provenance: a.provenance(None),
-        }
+        None => crate::lp::Stress::empty(
+            Some(UnitKind::Site),
+            crate::lp::Method::Lp,
+            a.provenance(None),
+        )
         .to_dataframe(),
     };
     push(

@@ -441,7 +441,8 @@ impl Analysis {
         let min_len = (units.len() / (rayon::current_num_threads() * 16)).max(1);
         progress.set_total(units.len() as u64);
         // Units whose cones overlap run one after the other, so a worker finds the cone's
-        // data still in cache: at 1M sites this alone halves the sweep.
+        // data still in cache (at 1M sites: 13.7 s -> 12.1 s, measured before the packed
+        // layout).
         let mut order: Vec<u32> = (0..units.len() as u32).collect();
         order.sort_by_cached_key(|&i| (self.locality_key(kind, units[i as usize]), i));
         let results: Vec<Result<T, Cancelled>> = order
@@ -473,33 +474,21 @@ impl Analysis {
     /// The first node a unit's disruption reaches beyond its own: units sharing it share
     /// most of their cone.
     fn locality_key(&self, kind: UnitKind, u: u32) -> u32 {
-        let first = |s: u32| {
-            self.site_nodes
-                .get(s as usize)
+        let first = |sites: &[u32]| {
+            sites
                 .iter()
+                .flat_map(|&s| self.site_nodes.get(s as usize))
                 .map(|&v| self.flow.first_consumer(v))
                 .min()
                 .unwrap_or(u32::MAX)
         };
         match kind {
-            UnitKind::Site => first(u),
+            UnitKind::Site => first(&[u]),
+            UnitKind::Company => first(self.company_sites.get(u as usize)),
+            UnitKind::Country => first(self.country_sites.get(u as usize)),
             UnitKind::Link => self
                 .flow
                 .group_first_consumer(self.net.edges()[u as usize].group),
-            UnitKind::Company => self
-                .company_sites
-                .get(u as usize)
-                .iter()
-                .map(|&s| first(s))
-                .min()
-                .unwrap_or(u32::MAX),
-            UnitKind::Country => self
-                .country_sites
-                .get(u as usize)
-                .iter()
-                .map(|&s| first(s))
-                .min()
-                .unwrap_or(u32::MAX),
         }
     }
 

@@ -216,6 +216,17 @@ impl Sampler {
     }
 }
 
+/// A row's loss in a scenario (DESIGN 3.4): demand * value * (1 - A) * (reach - fg), where
+/// reach = max over disrupted units U of (TTR_U - path length) and fg the row's own stock.
+fn row_loss_of(p: &crate::network::ProductNode, a: f64, reach: f64) -> f64 {
+    let short = reach - p.fg_inventory_days;
+    if a < 1.0 && short > 0.0 {
+        p.demand_per_day * p.value() * (1.0 - a) * short
+    } else {
+        0.0
+    }
+}
+
 /// What one scenario did.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -245,20 +256,9 @@ impl Analysis {
         failed_countries: Vec<u32>,
     ) -> Outcome {
         let net = self.network();
-        for &s in &failed_sites {
-            let ttr = self.site_ttr[s as usize];
-            for &v in self.site_nodes.get(s as usize) {
-                cone.seed_node(&self.flow, v, ttr);
-            }
-        }
-        for &c in &failed_countries {
-            let ttr = self.country_ttr[c as usize];
-            for &s in self.country_sites.get(c as usize) {
-                for &v in self.site_nodes.get(s as usize) {
-                    cone.seed_node(&self.flow, v, ttr);
-                }
-            }
-        }
+        self.each_failed_node(&failed_sites, &failed_countries, |v, ttr| {
+            cone.seed_node(&self.flow, v, ttr)
+        });
         cone.run(&self.flow);
         let mut row_loss = Vec::new();
         for &v in &cone.visited {
@@ -266,15 +266,12 @@ impl Analysis {
             if r == super::NO_ROW {
                 continue;
             }
-            let p = &net.products()[r as usize];
             let a = cone.avail(v);
-            let short = cone.reach(v) - p.fg_inventory_days;
-            let l = if a < 1.0 && short > 0.0 {
-                p.demand_per_day * p.value() * (1.0 - a) * short
-            } else {
-                0.0
-            };
-            row_loss.push((r, a, l));
+            row_loss.push((
+                r,
+                a,
+                row_loss_of(&net.products()[r as usize], a, cone.reach(v)),
+            ));
         }
         row_loss.sort_by_key(|x| x.0);
         cone.reset();
@@ -282,6 +279,25 @@ impl Analysis {
             failed_sites,
             failed_countries,
             row_loss,
+        }
+    }
+
+    /// Every node of the failed sites and of the sites of the failed countries, with the TTR
+    /// its paths start with.
+    fn each_failed_node(&self, sites: &[u32], countries: &[u32], mut f: impl FnMut(u32, f64)) {
+        for &s in sites {
+            let ttr = self.site_ttr[s as usize];
+            for &v in self.site_nodes.get(s as usize) {
+                f(v, ttr);
+            }
+        }
+        for &c in countries {
+            let ttr = self.country_ttr[c as usize];
+            for &s in self.country_sites.get(c as usize) {
+                for &v in self.site_nodes.get(s as usize) {
+                    f(v, ttr);
+                }
+            }
         }
     }
 
@@ -307,24 +323,10 @@ impl Analysis {
         draws: Vec<(Vec<u32>, Vec<u32>)>,
     ) -> Vec<Outcome> {
         let net = self.network();
-        let flow = &*self.flow;
         for (k, (sites, countries)) in draws.iter().enumerate() {
-            for &s in sites {
-                let ttr = self.site_ttr[s as usize];
-                for &v in self.site_nodes.get(s as usize) {
-                    cone.seed_node(v, k, ttr);
-                }
-            }
-            for &c in countries {
-                let ttr = self.country_ttr[c as usize];
-                for &s in self.country_sites.get(c as usize) {
-                    for &v in self.site_nodes.get(s as usize) {
-                        cone.seed_node(v, k, ttr);
-                    }
-                }
-            }
+            self.each_failed_node(sites, countries, |v, ttr| cone.seed_node(v, k, ttr));
         }
-        cone.run(flow, ins);
+        cone.run(&self.flow, ins);
         let mut out: Vec<Outcome> = draws
             .into_iter()
             .map(|(failed_sites, failed_countries)| Outcome {
@@ -344,13 +346,7 @@ impl Analysis {
                     continue;
                 }
                 let a = cone.avail(v, k);
-                let short = cone.reach(v, k) - p.fg_inventory_days;
-                let l = if a < 1.0 && short > 0.0 {
-                    p.demand_per_day * p.value() * (1.0 - a) * short
-                } else {
-                    0.0
-                };
-                o.row_loss.push((r, a, l));
+                o.row_loss.push((r, a, row_loss_of(p, a, cone.reach(v, k))));
             }
         }
         cone.reset();
