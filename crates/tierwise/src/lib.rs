@@ -6,6 +6,7 @@
 //! supply network ([`network::Network`]) that the analytics run on.
 
 pub mod generate;
+pub mod hash;
 pub mod ingest;
 pub mod lp;
 pub mod model;

@@ -267,7 +267,7 @@ impl RawTables {
                 source,
             })?;
             out.files
-                .push((path.display().to_string(), crate::store::sha256_hex(&bytes)));
+                .push((path.display().to_string(), crate::hash::sha256_hex(&bytes)));
             let read = if path.extension().is_some_and(|e| e == "csv") {
                 RawTable::from_csv_bytes(name, &path, bytes)
             } else {

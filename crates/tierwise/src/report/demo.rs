@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::ingest::{RawTable, RawTables};
-use crate::store::sha256_hex;
+use crate::hash::sha256_hex;
 
 /// (table, CSV text) of every file of `data/demo`.
 pub const DEMO_CSV: [(&str, &str); 9] = [

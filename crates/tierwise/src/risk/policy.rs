@@ -194,7 +194,7 @@ impl Policy {
         Ok(Policy {
             version: f.version,
             description: f.description,
-            sha256: crate::store::sha256_hex(text.as_bytes()),
+            sha256: crate::hash::sha256_hex(text.as_bytes()),
             a: f.logistic.a,
             b: f.logistic.b,
             weights: f.weights,

@@ -16,7 +16,6 @@ use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankN
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use polars::prelude::{Column, DataFrame, NamedFrom, Series};
-use sha2::{Digest, Sha256};
 
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
@@ -51,15 +50,8 @@ pub enum StoreError {
     Network(#[from] NetworkError),
 }
 
-/// Hex sha256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
+/// Hex sha256 of bytes (moved to [`crate::hash`]; kept here so existing paths work).
+pub use crate::hash::sha256_hex;
 
 /// What one load did.
 #[derive(Debug, Clone)]
