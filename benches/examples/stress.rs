@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tierwise::lp::{Method, preset, stress_test};
+use tierwise::lp::{Method, StressOptions, preset};
 use tierwise::network::Network;
 use tierwise::progress::Progress;
 use tierwise::risk::{Analysis, Policy, UnitKind};
@@ -27,7 +27,12 @@ fn main() {
         .to_utc();
     let a = Analysis::new(Arc::new(net), Arc::new(Policy::default()), as_of);
     let t = Instant::now();
-    let s = stress_test(&a, UnitKind::Site, None, Method::Lp, &Progress::new()).expect("stress");
+    let s = a
+        .stress_test_with(
+            &StressOptions::new(UnitKind::Site, Method::Lp),
+            &Progress::new(),
+        )
+        .expect("stress");
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
         "sites losing at their TTR: {}; TTS below TTR: {}; infinite TTS: {}",

@@ -16,6 +16,8 @@ def to_networkx(net: Any) -> Any:
     for key, row in zip(keys, nodes.iter_rows(named=True)):
         g.add_node(key, tier=row["tier"], level=row["level"], pass_through=row["pass_through"])
     for row in net.edges().iter_rows(named=True):
+        if row["target"] is None:  # a supply row no node consumes carries no flow
+            continue
         g.add_edge(
             keys[row["source"]],
             keys[row["target"]],

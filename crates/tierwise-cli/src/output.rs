@@ -4,9 +4,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use polars::prelude::*;
-use tierwise::network::Network;
 
-use crate::{Failure, Format, NetworkView, OutArgs, fail};
+use crate::cli::{Format, OutArgs};
+use crate::failure::{Failure, fail};
 
 fn sink(out: &OutArgs) -> Result<Box<dyn Write>, Failure> {
     Ok(match &out.output {
@@ -36,6 +36,20 @@ fn json_value(v: AnyValue<'_>) -> serde_json::Value {
         AnyValue::UInt32(x) => Value::from(x),
         other => Value::String(other.to_string()),
     }
+}
+
+/// Writes a table to `path` as Parquet (`.parquet`) or else CSV.
+pub fn write_file(df: &mut DataFrame, path: &std::path::Path) -> Result<(), Failure> {
+    let format = if path.extension().is_some_and(|e| e == "parquet") {
+        Format::Parquet
+    } else {
+        Format::Csv
+    };
+    let out = OutArgs {
+        format,
+        output: Some(path.to_path_buf()),
+    };
+    write_frame(df, &out)
 }
 
 /// Writes a table to standard output or `--output` in the chosen format.
@@ -81,178 +95,4 @@ pub fn write_frame(df: &mut DataFrame, out: &OutArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-fn s(name: &str, v: Vec<String>) -> Column {
-    Column::new(name.into(), v)
-}
-
-/// The network as a table, one view at a time.
-pub fn network_view(net: &Network, show: NetworkView) -> DataFrame {
-    let sites = net.sites();
-    let parts = net.parts();
-    let cols: Vec<Column> = match show {
-        NetworkView::Summary => {
-            let pass = net.nodes().iter().filter(|n| n.pass_through).count();
-            let rem = net.groups().iter().filter(|g| g.remainder > 0.0).count();
-            let tiered = net.site_tiers().iter().flatten().count();
-            let items: Vec<(&str, String)> = vec![
-                ("sites", sites.len().to_string()),
-                ("sites with a tier", tiered.to_string()),
-                ("deepest tier", net.max_tier().to_string()),
-                ("companies", net.companies().len().to_string()),
-                ("countries", net.countries().len().to_string()),
-                ("parts", parts.len().to_string()),
-                ("nodes (site, part)", net.nodes().len().to_string()),
-                ("pass-through nodes", pass.to_string()),
-                (
-                    "supply groups (buyer, part)",
-                    net.groups().len().to_string(),
-                ),
-                ("groups with an unmapped remainder", rem.to_string()),
-                ("supply edges", net.edges().len().to_string()),
-                ("products rows", net.products().len().to_string()),
-                ("unmapped depth", net.unmapped().len().to_string()),
-                (
-                    "levels (topological)",
-                    (net.nodes()
-                        .iter()
-                        .map(|n| n.level)
-                        .max()
-                        .map_or(0, |l| l + 1))
-                    .to_string(),
-                ),
-            ];
-            vec![
-                s("item", items.iter().map(|(k, _)| k.to_string()).collect()),
-                s("value", items.iter().map(|(_, v)| v.clone()).collect()),
-            ]
-        }
-        NetworkView::Nodes => {
-            let n = net.nodes();
-            vec![
-                Column::new("node".into(), (0..n.len() as u32).collect::<Vec<_>>()),
-                s(
-                    "site",
-                    n.iter()
-                        .map(|x| sites[x.site as usize].site_id.clone())
-                        .collect(),
-                ),
-                s(
-                    "part",
-                    n.iter()
-                        .map(|x| parts[x.part as usize].part_id.clone())
-                        .collect(),
-                ),
-                Column::new(
-                    "tier".into(),
-                    n.iter().map(|x| net.site_tier(x.site)).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "level".into(),
-                    n.iter().map(|x| x.level).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "pass_through".into(),
-                    n.iter().map(|x| x.pass_through).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "inputs".into(),
-                    (0..n.len() as u32)
-                        .map(|i| net.node_inputs(i).len() as u32)
-                        .collect::<Vec<_>>(),
-                ),
-            ]
-        }
-        NetworkView::Edges => {
-            let e = net.edges();
-            let g = net.groups();
-            vec![
-                s(
-                    "buyer",
-                    e.iter()
-                        .map(|x| sites[g[x.group as usize].buyer as usize].site_id.clone())
-                        .collect(),
-                ),
-                s(
-                    "part",
-                    e.iter()
-                        .map(|x| parts[g[x.group as usize].part as usize].part_id.clone())
-                        .collect(),
-                ),
-                s(
-                    "seller",
-                    e.iter()
-                        .map(|x| {
-                            sites[net.nodes()[x.seller as usize].site as usize]
-                                .site_id
-                                .clone()
-                        })
-                        .collect(),
-                ),
-                Column::new(
-                    "share".into(),
-                    e.iter().map(|x| x.share).collect::<Vec<_>>(),
-                ),
-                Column::new("cap".into(), e.iter().map(|x| x.cap).collect::<Vec<_>>()),
-                Column::new(
-                    "remainder".into(),
-                    e.iter()
-                        .map(|x| g[x.group as usize].remainder)
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "inventory_days".into(),
-                    e.iter()
-                        .map(|x| g[x.group as usize].inventory_days)
-                        .collect::<Vec<_>>(),
-                ),
-            ]
-        }
-        NetworkView::Products => {
-            let p = net.products();
-            let nodes = net.nodes();
-            vec![
-                s(
-                    "part_id",
-                    p.iter()
-                        .map(|x| parts[nodes[x.node as usize].part as usize].part_id.clone())
-                        .collect(),
-                ),
-                s(
-                    "site_id",
-                    p.iter()
-                        .map(|x| sites[nodes[x.node as usize].site as usize].site_id.clone())
-                        .collect(),
-                ),
-                Column::new(
-                    "demand_per_day".into(),
-                    p.iter().map(|x| x.demand_per_day).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "value_per_unit".into(),
-                    p.iter().map(|x| x.value()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "fg_inventory_days".into(),
-                    p.iter().map(|x| x.fg_inventory_days).collect::<Vec<_>>(),
-                ),
-            ]
-        }
-        NetworkView::Tiers => vec![
-            s("site_id", sites.iter().map(|x| x.site_id.clone()).collect()),
-            s("company", sites.iter().map(|x| x.company.clone()).collect()),
-            s("country", sites.iter().map(|x| x.country.clone()).collect()),
-            Column::new("tier".into(), net.site_tiers().to_vec()),
-        ],
-        NetworkView::Unmapped => {
-            let u = net.unmapped();
-            vec![
-                s("site", u.iter().map(|x| x.site.clone()).collect()),
-                s("part", u.iter().map(|x| x.part.clone()).collect()),
-                s("missing_child", u.iter().map(|x| x.child.clone()).collect()),
-            ]
-        }
-    };
-    DataFrame::new_infer_height(cols).expect("columns of one view have equal lengths")
 }

@@ -14,6 +14,7 @@ pub mod network;
 pub mod progress;
 pub mod report;
 pub mod risk;
+pub mod source;
 pub mod store;
 pub mod willems;
 

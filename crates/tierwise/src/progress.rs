@@ -33,6 +33,12 @@ impl Progress {
         self.done.load(Ordering::Relaxed)
     }
 
+    /// Starts counting a new piece of work (done and total back to 0); a stop request stays.
+    pub fn restart(&self) {
+        self.total.store(0, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+
     /// Asks the computation to stop at its next check (Ctrl-C).
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);

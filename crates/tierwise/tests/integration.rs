@@ -1829,7 +1829,22 @@ mod lp {
     use super::*;
     use proptest::prelude::*;
     use std::sync::Arc;
-    use tierwise::lp::{Method, Scenario, stress_scenarios, stress_test};
+    use tierwise::lp::{LpError, Method, Scenario, Stress, StressOptions};
+
+    /// The stress test of `only` (or every unit of `kind`) by `method`.
+    fn stress_test(
+        a: &Analysis,
+        kind: UnitKind,
+        only: Option<&[String]>,
+        method: Method,
+        progress: &Progress,
+    ) -> Result<Stress, LpError> {
+        let mut o = StressOptions::new(kind, method);
+        if let Some(u) = only {
+            o = o.only(u.iter().cloned());
+        }
+        a.stress_test_with(&o, progress)
+    }
     use tierwise::model::Tables;
     use tierwise::progress::Progress;
     use tierwise::risk::{Analysis, Disruption, Policy, UnitKind};
@@ -1868,11 +1883,11 @@ mod lp {
                 });
             }
             if !f[2].is_empty() {
-                out.last_mut().unwrap().disruption.links.push((
-                    f[2].to_string(),
-                    f[3].to_string(),
-                    f[4].to_string(),
-                ));
+                out.last_mut()
+                    .unwrap()
+                    .disruption
+                    .links
+                    .push(tierwise::risk::Link::new(f[2], f[3], f[4]));
             }
         }
         out
@@ -1903,7 +1918,9 @@ mod lp {
         let dir = repo().join("data/acedesci").join(name);
         let checked = read_tables_dir(&dir, &LoadOptions::default()).unwrap();
         let a = analysis_of(&checked.tables);
-        let s = stress_scenarios(&a, &scenarios_of(&dir), &Progress::new()).unwrap();
+        let s = a
+            .stress_scenarios(&scenarios_of(&dir), &Progress::new())
+            .unwrap();
         (s, expected_of(&dir))
     }
 

@@ -89,43 +89,40 @@ impl QualityReport {
     /// The report as a polars DataFrame with columns severity, table, file, row, column, value,
     /// message (errors first).
     pub fn to_dataframe(&self) -> DataFrame {
-        use polars::prelude::*;
-        let all: Vec<(&str, &Finding)> = self
-            .errors
-            .iter()
-            .map(|f| ("error", f))
-            .chain(self.warnings.iter().map(|f| ("warning", f)))
-            .collect();
-        let col = |name: &str, v: Vec<Option<String>>| Column::new(name.into(), v);
-        let df = DataFrame::new_infer_height(vec![
-            Column::new(
-                "severity".into(),
-                all.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
-            ),
-            col(
-                "table",
-                all.iter().map(|(_, f)| Some(f.table.clone())).collect(),
-            ),
-            col("file", all.iter().map(|(_, f)| f.file.clone()).collect()),
-            Column::new(
-                "row".into(),
-                all.iter().map(|(_, f)| f.row).collect::<Vec<_>>(),
-            ),
-            col(
-                "column",
-                all.iter().map(|(_, f)| Some(f.column.clone())).collect(),
-            ),
-            col(
-                "value",
-                all.iter().map(|(_, f)| Some(f.value.clone())).collect(),
-            ),
-            col(
-                "message",
-                all.iter().map(|(_, f)| Some(f.message.clone())).collect(),
-            ),
-        ]);
-        df.expect("columns of one report have equal lengths")
+        findings_frame(&self.errors, &self.warnings)
     }
+}
+
+/// Findings as a table: severity, table, file, row, column, value, message (errors first).
+pub fn findings_frame(errors: &[Finding], warnings: &[Finding]) -> DataFrame {
+    use polars::prelude::*;
+    let all: Vec<(&str, &Finding)> = errors
+        .iter()
+        .map(|f| ("error", f))
+        .chain(warnings.iter().map(|f| ("warning", f)))
+        .collect();
+    let text = |name: &str, get: &dyn Fn(&Finding) -> Option<String>| {
+        Column::new(
+            name.into(),
+            all.iter().map(|(_, f)| get(f)).collect::<Vec<_>>(),
+        )
+    };
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            "severity".into(),
+            all.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        ),
+        text("table", &|f| Some(f.table.clone())),
+        text("file", &|f| f.file.clone()),
+        Column::new(
+            "row".into(),
+            all.iter().map(|(_, f)| f.row).collect::<Vec<_>>(),
+        ),
+        text("column", &|f| Some(f.column.clone())),
+        text("value", &|f| Some(f.value.clone())),
+        text("message", &|f| Some(f.message.clone())),
+    ])
+    .expect("columns of one report have equal lengths")
 }
 
 impl fmt::Display for QualityReport {

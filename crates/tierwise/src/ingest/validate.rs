@@ -925,9 +925,6 @@ pub(crate) fn validate_with(
                     format!("the supply network has a cycle: {}", path.join(" -> ")),
                 );
             }
-            Err(e) => {
-                c.error("supply", 0, "", "", e.to_string());
-            }
         }
     }
     c.report

@@ -5,9 +5,13 @@
 //! (longest path from a leaf) and then by (site_id, part_id), so node `i`'s inputs all have
 //! smaller indices and one pass from 0 to n visits every node after all its suppliers.
 
+mod frames;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{EPS, Part, Site, Tables};
+
+pub use frames::{NetworkView, UnknownView};
 
 /// Errors of compiling tables into a network.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -20,8 +24,6 @@ pub enum NetworkError {
         path: Vec<String>,
         supply_rows: Vec<usize>,
     },
-    #[error("unknown {kind} {id:?}")]
-    UnknownUnit { kind: &'static str, id: String },
 }
 
 /// Compressed sparse rows: item lists of many owners in one array.

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::ingest::{RawTable, RawTables};
 use crate::hash::sha256_hex;
+use crate::ingest::{RawTable, RawTables};
 
 /// (table, CSV text) of every file of `data/demo`.
 pub const DEMO_CSV: [(&str, &str); 9] = [

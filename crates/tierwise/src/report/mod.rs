@@ -38,11 +38,10 @@ use serde::Serialize;
 
 pub use demo::{DEMO_CSV, demo_raw_tables};
 
-use crate::network::NetworkError;
 use crate::progress::{Cancelled, Progress};
 use crate::risk::criticality::Criticality;
 use crate::risk::montecarlo::Simulation;
-use crate::risk::{Analysis, Disruption, Exposure, UnitKind};
+use crate::risk::{Analysis, Disruption, DisruptionError, Exposure, UnitKind};
 use crate::store::{KnowledgeGraph, StoreError};
 
 /// Why a report could not be built or written.
@@ -52,7 +51,7 @@ pub enum ReportError {
     #[error("the report was cancelled")]
     Cancelled(#[from] Cancelled),
     #[error(transparent)]
-    Network(#[from] NetworkError),
+    Disruption(#[from] DisruptionError),
     #[error("cannot write {}: {message}", path.display())]
     Write { path: PathBuf, message: String },
     #[error("report table {table}: {message}")]
@@ -177,6 +176,15 @@ pub struct Quiet;
 impl Steps for Quiet {
     fn step<T: Send>(&self, _label: &str, work: impl FnOnce(&Progress) -> T + Send) -> T {
         work(&Progress::new())
+    }
+}
+
+/// Runs every step on one [`Progress`], restarted for each step: whoever watches it sees each
+/// step's progress, and cancelling it stops the step that runs (the report then stops).
+impl Steps for Progress {
+    fn step<T: Send>(&self, _label: &str, work: impl FnOnce(&Progress) -> T + Send) -> T {
+        self.restart();
+        work(self)
     }
 }
 
@@ -512,7 +520,11 @@ pub fn build_with<S: Steps>(
             &mut timings,
             "stress_test",
             &format!("exact stress test of the top {} sites", top.len()),
-            |p| crate::lp::stress_test(a, UnitKind::Site, Some(&top), crate::lp::Method::Lp, p),
+            |p| {
+                let o = crate::lp::StressOptions::new(UnitKind::Site, crate::lp::Method::Lp)
+                    .only(top.iter().cloned());
+                a.stress_test_with(&o, p)
+            },
         );
         Some(s.map_err(|e| match e {
             crate::lp::LpError::Cancelled(c) => ReportError::Cancelled(c),

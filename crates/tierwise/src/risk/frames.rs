@@ -379,3 +379,62 @@ impl Criticality {
         ])
     }
 }
+
+/// A table of [`Criticality`] (DESIGN 3.5), by the name the CLI's `--show` and the keys of
+/// Python's `criticality()` use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CriticalityView {
+    SingleSources,
+    CriticalSellers,
+    Chokepoints,
+    Dependants,
+    Hhi,
+    CountryShares,
+    SafetyStock,
+}
+
+impl CriticalityView {
+    pub const ALL: [CriticalityView; 7] = [
+        CriticalityView::SingleSources,
+        CriticalityView::CriticalSellers,
+        CriticalityView::Chokepoints,
+        CriticalityView::Dependants,
+        CriticalityView::Hhi,
+        CriticalityView::CountryShares,
+        CriticalityView::SafetyStock,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriticalityView::SingleSources => "single_sources",
+            CriticalityView::CriticalSellers => "critical_sellers",
+            CriticalityView::Chokepoints => "chokepoints",
+            CriticalityView::Dependants => "dependants",
+            CriticalityView::Hhi => "hhi",
+            CriticalityView::CountryShares => "country_shares",
+            CriticalityView::SafetyStock => "safety_stock",
+        }
+    }
+}
+
+impl std::fmt::Display for CriticalityView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Criticality {
+    /// One table of the criticality results.
+    pub fn frame(&self, view: CriticalityView, a: &Analysis) -> DataFrame {
+        match view {
+            CriticalityView::SingleSources => self.single_sources_frame(),
+            CriticalityView::CriticalSellers => self.critical_sellers_frame(),
+            CriticalityView::Chokepoints => self.chokepoints_frame(a),
+            CriticalityView::Dependants => self.dependants_frame(),
+            CriticalityView::Hhi => self.concentration_frame(a),
+            CriticalityView::CountryShares => self.country_shares_frame(a),
+            CriticalityView::SafetyStock => self.safety_stock_frame(),
+        }
+    }
+}

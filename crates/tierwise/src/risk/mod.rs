@@ -5,6 +5,7 @@
 
 mod cone;
 pub mod criticality;
+pub mod disruption;
 mod frames;
 mod lanes;
 pub mod montecarlo;
@@ -17,84 +18,14 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::model::EPS;
-use crate::network::{Csr, Network, NetworkError};
+use crate::network::Network;
 use crate::progress::{Cancelled, Progress};
 use cone::{Cone, Flow};
+use disruption::UnitIndex;
+pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
+pub use frames::CriticalityView;
 pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
-
-/// What a disruption unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum UnitKind {
-    Site,
-    Company,
-    Country,
-    /// A supply row (buyer, part, seller): a lane or contract lost.
-    Link,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Site => "site",
-            UnitKind::Company => "company",
-            UnitKind::Country => "country",
-            UnitKind::Link => "link",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            UnitKind::Site,
-            UnitKind::Company,
-            UnitKind::Country,
-            UnitKind::Link,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// A disruption set D: sites, companies (all their sites), countries (all their sites) and
-/// supply links (buyer, part, seller).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Disruption {
-    pub sites: Vec<String>,
-    pub companies: Vec<String>,
-    pub countries: Vec<String>,
-    pub links: Vec<(String, String, String)>,
-}
-
-impl Disruption {
-    pub fn sites<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Self {
-        Disruption {
-            sites: ids.into_iter().map(Into::into).collect(),
-            ..Self::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sites.is_empty()
-            && self.companies.is_empty()
-            && self.countries.is_empty()
-            && self.links.is_empty()
-    }
-
-    /// A readable label, e.g. `site:S-17+country:CN`.
-    pub fn label(&self) -> String {
-        let mut parts = Vec::new();
-        parts.extend(self.sites.iter().map(|s| format!("site:{s}")));
-        parts.extend(self.companies.iter().map(|s| format!("company:{s}")));
-        parts.extend(self.countries.iter().map(|s| format!("country:{s}")));
-        parts.extend(
-            self.links
-                .iter()
-                .map(|(b, p, s)| format!("link:{b}|{p}|{s}")),
-        );
-        parts.join("+")
-    }
-}
 
 /// Which data, policy and code a result came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,9 +50,7 @@ pub struct Analysis {
     site_ttr: Vec<f64>,
     company_ttr: Vec<f64>,
     country_ttr: Vec<f64>,
-    site_nodes: Csr,
-    company_sites: Csr,
-    country_sites: Csr,
+    index: UnitIndex,
     node_row: Vec<u32>,
 }
 
@@ -163,17 +92,9 @@ impl Analysis {
             .map(|s| s.ttr_days.unwrap_or(policy.default_ttr_days))
             .collect();
         let mut company_ttr = vec![0.0f64; net.companies().len()];
-        let mut company_sites = vec![Vec::new(); net.companies().len()];
-        let mut country_sites = vec![Vec::new(); net.countries().len()];
         for s in 0..t.sites.len() as u32 {
             let c = net.site_company(s) as usize;
             company_ttr[c] = company_ttr[c].max(site_ttr[s as usize]);
-            company_sites[c].push(s);
-            country_sites[net.site_country(s) as usize].push(s);
-        }
-        let mut site_nodes = vec![Vec::new(); t.sites.len()];
-        for (i, n) in net.nodes().iter().enumerate() {
-            site_nodes[n.site as usize].push(i as u32);
         }
         let mut node_row = vec![NO_ROW; net.nodes().len()];
         for (r, p) in net.products().iter().enumerate() {
@@ -185,9 +106,7 @@ impl Analysis {
             site_ttr,
             company_ttr,
             country_ttr,
-            site_nodes: Csr::from_lists(site_nodes),
-            company_sites: Csr::from_lists(company_sites),
-            country_sites: Csr::from_lists(country_sites),
+            index: UnitIndex::new(&net),
             node_row,
             flow: Arc::new(Flow::new(&net)),
             net,
@@ -231,67 +150,39 @@ impl Analysis {
         &self.country_p
     }
 
-    /// The ids of every unit of a kind, in index order (links as `buyer|part|seller`).
+    /// The ids of every unit of a kind, in index order (links as `BUYER|PART|SELLER`).
     pub fn units(&self, kind: UnitKind) -> Vec<String> {
-        let net = &self.net;
-        match kind {
-            UnitKind::Site => net.sites().iter().map(|s| s.site_id.clone()).collect(),
-            UnitKind::Company => net.companies().to_vec(),
-            UnitKind::Country => (0..net.countries().len())
-                .filter(|&c| !self.country_sites.get(c).is_empty())
-                .map(|c| net.countries()[c].clone())
-                .collect(),
-            UnitKind::Link => net
-                .edges()
-                .iter()
-                .map(|e| {
-                    let s = &net.tables().supply[e.supply_row as usize];
-                    format!("{}|{}|{}", s.buyer_site, s.part_id, s.seller_site)
-                })
-                .collect(),
-        }
+        self.index.ids(&self.net, kind)
     }
 
-    fn unit_index(&self, kind: UnitKind, id: &str) -> Result<u32, NetworkError> {
-        let net = &self.net;
-        let unknown = || NetworkError::UnknownUnit {
-            kind: kind.as_str(),
-            id: id.to_string(),
-        };
-        match kind {
-            UnitKind::Site => net.site_index(id).ok_or_else(unknown),
-            UnitKind::Company => net
-                .companies()
-                .binary_search_by(|c| c.as_str().cmp(id))
-                .map(|i| i as u32)
-                .map_err(|_| unknown()),
-            UnitKind::Country => net
-                .countries()
-                .binary_search_by(|c| c.as_str().cmp(id))
-                .ok()
-                .filter(|&c| !self.country_sites.get(c).is_empty())
-                .map(|i| i as u32)
-                .ok_or_else(unknown),
-            UnitKind::Link => {
-                let mut it = id.split('|');
-                let (Some(b), Some(p), Some(s), None) =
-                    (it.next(), it.next(), it.next(), it.next())
-                else {
-                    return Err(unknown());
-                };
-                self.link_index(b, p, s).ok_or_else(unknown)
-            }
-        }
+    /// The index of a named unit (a site, company or country index of the network, or the
+    /// edge of a link).
+    pub fn unit_index(&self, kind: UnitKind, id: &str) -> Result<u32, DisruptionError> {
+        self.index.index(&self.net, kind, id)
     }
 
-    fn link_index(&self, buyer: &str, part: &str, seller: &str) -> Option<u32> {
-        let net = &self.net;
-        let seller_node = net.node(seller, part)?;
-        let b = net.site_index(buyer)?;
-        net.node_outputs(seller_node)
+    /// Every unit a disruption set names, resolved to indices; naming a unit that does not
+    /// exist is an error (DESIGN 3.2).
+    pub fn resolve(&self, d: &Disruption) -> Result<Vec<UnitRef>, DisruptionError> {
+        self.index.resolve(&self.net, d)
+    }
+
+    /// The nodes and supply rows that resolved units put out of action, each sorted and
+    /// without repeats.
+    pub(crate) fn unit_nodes_and_edges(&self, units: &[UnitRef]) -> (Vec<u32>, Vec<u32>) {
+        self.index.nodes_and_edges(units)
+    }
+
+    /// The products row labelled `part@site` (see [`Analysis::row_labels`]).
+    pub fn row_index(&self, label: &str) -> Result<usize, DisruptionError> {
+        let labels = self.row_labels();
+        labels
             .iter()
-            .copied()
-            .find(|&e| net.groups()[net.edges()[e as usize].group as usize].buyer == b)
+            .position(|l| l == label)
+            .ok_or_else(|| DisruptionError::UnknownRow {
+                label: label.to_string(),
+                rows: labels.join(", "),
+            })
     }
 
     /// TTR of a unit (DESIGN 3.2).
@@ -305,55 +196,23 @@ impl Analysis {
     }
 
     fn seed_unit(&self, cone: &mut Cone, kind: UnitKind, u: u32, value: f64) {
-        let seed_site = |cone: &mut Cone, s: u32| {
-            for &v in self.site_nodes.get(s as usize) {
-                cone.seed_node(&self.flow, v, value);
-            }
-        };
         match kind {
-            UnitKind::Site => seed_site(cone, u),
-            UnitKind::Company => {
-                for &s in self.company_sites.get(u as usize) {
-                    seed_site(cone, s);
-                }
-            }
-            UnitKind::Country => {
-                for &s in self.country_sites.get(u as usize) {
-                    seed_site(cone, s);
-                }
-            }
             UnitKind::Link => cone.seed_edge(&self.flow, u, value),
+            _ => self
+                .index
+                .each_node((kind, u), |v| cone.seed_node(&self.flow, v, value)),
         }
     }
 
-    fn seed_disruption(&self, cone: &mut Cone, d: &Disruption) -> Result<(), NetworkError> {
-        let mut resolved = Vec::new();
-        for s in &d.sites {
-            resolved.push((UnitKind::Site, self.unit_index(UnitKind::Site, s)?));
-        }
-        for c in &d.companies {
-            resolved.push((UnitKind::Company, self.unit_index(UnitKind::Company, c)?));
-        }
-        for c in &d.countries {
-            resolved.push((UnitKind::Country, self.unit_index(UnitKind::Country, c)?));
-        }
-        for (b, p, s) in &d.links {
-            let e = self
-                .link_index(b, p, s)
-                .ok_or_else(|| NetworkError::UnknownUnit {
-                    kind: "link",
-                    id: format!("{b}|{p}|{s}"),
-                })?;
-            resolved.push((UnitKind::Link, e));
-        }
-        for (k, u) in resolved {
+    fn seed_disruption(&self, cone: &mut Cone, d: &Disruption) -> Result<(), DisruptionError> {
+        for (k, u) in self.resolve(d)? {
             self.seed_unit(cone, k, u, 0.0);
         }
         Ok(())
     }
 
     /// Availability of every node under D (DESIGN 3.1), indexed like [`Network::nodes`].
-    pub fn node_availability(&self, d: &Disruption) -> Result<Vec<f64>, NetworkError> {
+    pub fn node_availability(&self, d: &Disruption) -> Result<Vec<f64>, DisruptionError> {
         let mut cone = self.flow.cone();
         self.seed_disruption(&mut cone, d)?;
         cone.run(&self.flow);
@@ -361,7 +220,7 @@ impl Analysis {
     }
 
     /// Per products row: availability, TTS and loss of disruption D lasting `days`.
-    pub fn impact(&self, d: &Disruption, days: f64) -> Result<Impact, NetworkError> {
+    pub fn impact(&self, d: &Disruption, days: f64) -> Result<Impact, DisruptionError> {
         let mut cone = self.flow.cone();
         self.seed_disruption(&mut cone, d)?;
         cone.run(&self.flow);
@@ -406,7 +265,11 @@ impl Analysis {
 
     /// The exposure of the named units only; REI stays relative to the largest PI over every
     /// unit of the kind.
-    pub fn exposure_for(&self, kind: UnitKind, ids: &[String]) -> Result<Exposure, NetworkError> {
+    pub fn exposure_for(
+        &self,
+        kind: UnitKind,
+        ids: &[String],
+    ) -> Result<Exposure, DisruptionError> {
         let idx = ids
             .iter()
             .map(|id| self.unit_index(kind, id))
@@ -474,21 +337,17 @@ impl Analysis {
     /// The first node a unit's disruption reaches beyond its own: units sharing it share
     /// most of their cone.
     fn locality_key(&self, kind: UnitKind, u: u32) -> u32 {
-        let first = |sites: &[u32]| {
-            sites
-                .iter()
-                .flat_map(|&s| self.site_nodes.get(s as usize))
-                .map(|&v| self.flow.first_consumer(v))
-                .min()
-                .unwrap_or(u32::MAX)
-        };
         match kind {
-            UnitKind::Site => first(&[u]),
-            UnitKind::Company => first(self.company_sites.get(u as usize)),
-            UnitKind::Country => first(self.country_sites.get(u as usize)),
             UnitKind::Link => self
                 .flow
                 .group_first_consumer(self.net.edges()[u as usize].group),
+            _ => {
+                let mut first = u32::MAX;
+                self.index.each_node((kind, u), |v| {
+                    first = first.min(self.flow.first_consumer(v));
+                });
+                first
+            }
         }
     }
 
@@ -566,12 +425,12 @@ impl Analysis {
     /// down to the plant, with the inventory days on each hop) and the path of binding
     /// availability (at each node, the group with the least supply and in it the seller
     /// whose loss costs most).
-    pub fn explain(&self, row: usize, d: &Disruption) -> Result<Explanation, NetworkError> {
+    pub fn explain(&self, row: usize, d: &Disruption) -> Result<Explanation, DisruptionError> {
         let net = &*self.net;
         let p = *net
             .products()
             .get(row)
-            .ok_or_else(|| NetworkError::UnknownUnit {
+            .ok_or_else(|| DisruptionError::UnknownUnit {
                 kind: "products row",
                 id: row.to_string(),
             })?;

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::cone::{Cone, Pool};
 use super::lanes::{LANES, LaneCone, NodeInputs};
-use super::{Analysis, Provenance};
+use super::{Analysis, Provenance, UnitKind};
 use crate::model::EPS;
 use crate::progress::{Cancelled, Progress};
 
@@ -287,17 +287,11 @@ impl Analysis {
     fn each_failed_node(&self, sites: &[u32], countries: &[u32], mut f: impl FnMut(u32, f64)) {
         for &s in sites {
             let ttr = self.site_ttr[s as usize];
-            for &v in self.site_nodes.get(s as usize) {
-                f(v, ttr);
-            }
+            self.index.each_node((UnitKind::Site, s), |v| f(v, ttr));
         }
         for &c in countries {
             let ttr = self.country_ttr[c as usize];
-            for &s in self.country_sites.get(c as usize) {
-                for &v in self.site_nodes.get(s as usize) {
-                    f(v, ttr);
-                }
-            }
+            self.index.each_node((UnitKind::Country, c), |v| f(v, ttr));
         }
     }
 
@@ -309,7 +303,7 @@ impl Analysis {
                 .country_p_event()
                 .iter()
                 .enumerate()
-                .filter(|&(c, &p)| p > 0.0 && !self.country_sites.get(c).is_empty())
+                .filter(|&(c, &p)| p > 0.0 && self.index.country_has_sites(c))
                 .map(|(c, &p)| (c as u32, p))
                 .collect(),
         }

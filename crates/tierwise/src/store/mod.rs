@@ -66,6 +66,13 @@ pub struct LoadReceipt {
     pub loaded_at: String,
 }
 
+impl LoadReceipt {
+    /// The warnings as a table (the columns of [`QualityReport::to_dataframe`]).
+    pub fn warnings_frame(&self) -> DataFrame {
+        crate::ingest::findings_frame(&[], &self.warnings)
+    }
+}
+
 /// A supply-chain knowledge graph.
 #[derive(Clone)]
 pub struct KnowledgeGraph {

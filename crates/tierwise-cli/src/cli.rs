@@ -1,0 +1,361 @@
+//! What users type: the clap definitions of every command and their shared argument groups.
+//! What each command does is in `commands/`.
+
+use std::fmt::Display;
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tierwise::lp::Method;
+use tierwise::network::NetworkView;
+use tierwise::risk::{CriticalityView, UnitKind};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tierwise",
+    version,
+    about = "Knowledge-graph risk analytics for multi-tier supply chains",
+    long_about = "tierwise maps suppliers, sites, parts and bills of material into an RDF knowledge \
+graph, compiles it into a supply network and analyses how disruptions deep in the chain reach \
+the products.\n\nEvery analysis command reads its data from DATA (or --data): a folder of \
+tables, an RDF file or a store made by `tierwise load`, told apart by what the path holds. \
+Without DATA it reads the store ./tierwise.db (or the one --store names).",
+    after_help = "Exit codes: 0 success, 1 failure (I/O, store), 2 bad input (data quality, usage), \
+130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write a synthetic, realistic supply network as CSV tables (same seed, same bytes).
+    Generate(GenerateArgs),
+    /// Check data with every quality gate and load it into a store, one named graph per input.
+    ///
+    /// Each INPUT is a folder of tables (sites, parts, products, bom, supply and optional
+    /// capacity, countries, signals, alternates; .csv or .parquet) or an RDF file (.ttl, .nt,
+    /// .nq, .trig). All violations are printed at once and nothing is stored when any input
+    /// fails.
+    Load {
+        /// Folders of tables or RDF files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The store (RocksDB folder), created if missing.
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+        #[command(flatten)]
+        gates: GateArgs,
+        /// Print every warning (by default a count per kind and the first few).
+        #[arg(long)]
+        all_warnings: bool,
+    },
+    /// Check a folder of tables or an RDF file without storing anything.
+    Check {
+        input: PathBuf,
+        #[command(flatten)]
+        gates: GateArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Run a SPARQL query; the default graph is the union of every load and the ontology.
+    Query {
+        /// The query text, or @FILE to read it from a file.
+        sparql: String,
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// The compiled supply network as a table: a summary, its nodes, edges, products rows,
+    /// site tiers or the inputs no supply row covers (unmapped depth).
+    Network {
+        #[command(flatten)]
+        data: DataArgs,
+        /// What to list.
+        #[arg(long, default_value = "summary", value_parser = one_of(&NetworkView::ALL))]
+        show: NetworkView,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Export the data of every load as RDF (.ttl, .nt, .nq, .trig by extension).
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// How likely each site is to fail under the scoring policy, and why (its risk factors).
+    Risk {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        /// List every factor's value, weight and contribution instead.
+        #[arg(long)]
+        factors: bool,
+    },
+    /// Availability, time to survive and loss of every products row under one disruption.
+    Impact {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        #[command(flatten)]
+        disruption: DisruptionArgs,
+        /// How long the disruption lasts, in days.
+        #[arg(long, default_value_t = 30.0)]
+        days: f64,
+    },
+    /// For every site (company, country or supply link): the days the products survive its
+    /// loss, the days it takes to recover, the revenue lost (PI), its rank (REI) and whether
+    /// it is exposed (survive < recover).
+    Exposure {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        #[command(flatten)]
+        units: UnitArgs,
+        /// List each unit's short products rows instead of one line per unit.
+        #[arg(long)]
+        rows: bool,
+    },
+    /// The exact stress test: the linear programs of time to recover and time to survive
+    /// for every unit, with capacity and stock, solved with HiGHS.
+    Stress {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        #[command(flatten)]
+        units: UnitArgs,
+        /// closed-form (fast, no LP), lp (every unit) or hybrid (the LP where the closed form
+        /// cannot clear a unit).
+        #[arg(long, default_value = "hybrid", value_parser = one_of(&Method::ALL))]
+        method: Method,
+    },
+    /// Monte Carlo over site and country failures: availability, expected loss, VaR, CVaR.
+    Simulate {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        #[arg(long, default_value_t = 10_000)]
+        scenarios: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// List each site's loss-weighted failure share instead of the per-product summary.
+        #[arg(long)]
+        sites: bool,
+        /// Also write the portfolio loss of every scenario (.parquet or .csv).
+        #[arg(long)]
+        losses: Option<PathBuf>,
+    },
+    /// The paths that set a products row's time to survive and availability under a
+    /// disruption.
+    Explain {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        /// The products row as PART@SITE.
+        #[arg(long)]
+        product: String,
+        #[command(flatten)]
+        disruption: DisruptionArgs,
+    },
+    /// Single sources, critical sellers, chokepoints, Tier-1 dependants, country concentration
+    /// (HHI) and safety stock.
+    Criticality {
+        #[command(flatten)]
+        common: AnalysisArgs,
+        /// Which table to show.
+        #[arg(long, default_value = "chokepoints", value_parser = one_of(&CriticalityView::ALL))]
+        show: CriticalityView,
+    },
+    /// The batch risk-propagation report: exposure, Monte Carlo, criticality and explaining
+    /// paths as one self-contained HTML page, a Parquet and a CSV file per result table, and
+    /// summary.json (input hashes, policy, seed, timings).
+    ///
+    /// Without DATA, --data or --store it reports on the bundled demo data.
+    Report(ReportArgs),
+    /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
+    Willems {
+        /// Chain number, 1 to 38.
+        #[arg(long)]
+        chain: u32,
+        /// Folder holding stages.csv, arcs.csv and chains.csv.
+        #[arg(long, default_value = "data/willems")]
+        source: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GenerateArgs {
+    /// Approximate number of sites.
+    #[arg(long, default_value_t = 1000)]
+    pub sites: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A shaped preset instead (`peer`: three tiers of N1 plants, N2 and 2 * N2 suppliers,
+    /// like the public stress-test code).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+    /// Plants of the preset.
+    #[arg(long, default_value_t = 200)]
+    pub n1: usize,
+    /// Tier-2 sites of the preset (tier 3 has twice as many).
+    #[arg(long, default_value_t = 500)]
+    pub n2: usize,
+}
+
+/// Generator presets.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Three tiers shaped like the public stress-test peer (N1 plants, N2, 2 * N2).
+    Peer,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GateArgs {
+    /// Signals older than this many days are reported as stale.
+    #[arg(long, default_value_t = 180.0)]
+    pub stale_after_days: f64,
+}
+
+/// Where the data comes from. DATA and --data are the same thing; what the path holds tells
+/// a store, a folder of tables and an RDF file apart.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DataArgs {
+    /// A folder of tables, an RDF file (.ttl, .nt, .nq, .trig) or a store made by `tierwise
+    /// load`.
+    #[arg(value_name = "DATA")]
+    pub path: Option<PathBuf>,
+    /// The same as DATA.
+    #[arg(long = "data", value_name = "DATA", conflicts_with = "path")]
+    pub data: Option<PathBuf>,
+    /// A store made by `tierwise load` [default when no DATA is given: ./tierwise.db].
+    #[arg(long, conflicts_with_all = ["path", "data"])]
+    pub store: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PolicyArgs {
+    /// Scoring policy (TOML); the shipped default when omitted.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// The time signals are judged fresh or stale at (RFC 3339, e.g. 2026-04-01T00:00:00Z);
+    /// now when omitted. Give it to make a rerun identical.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+/// The arguments every analysis command shares: its data, its policy and its output.
+#[derive(Args, Debug, Clone)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Which units to disrupt one at a time.
+#[derive(Args, Debug, Clone)]
+pub struct UnitArgs {
+    /// The kind of unit.
+    #[arg(long, default_value = "site", value_parser = one_of(&UnitKind::ALL))]
+    pub unit: UnitKind,
+    /// Only these units (a link as BUYER|PART|SELLER); REI stays relative to every unit of
+    /// the kind for exposure, and to the units solved for the stress test.
+    #[arg(long)]
+    pub only: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct DisruptionArgs {
+    /// Disrupted site (repeatable).
+    #[arg(long = "site")]
+    pub sites: Vec<String>,
+    /// Disrupted company: all its sites (repeatable).
+    #[arg(long = "company")]
+    pub companies: Vec<String>,
+    /// Disrupted country: all its sites (repeatable).
+    #[arg(long = "country")]
+    pub countries: Vec<String>,
+    /// Disrupted supply link as BUYER|PART|SELLER (repeatable).
+    #[arg(long = "link")]
+    pub links: Vec<String>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of standard output (required for parquet).
+    #[arg(long = "output", short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Monte Carlo seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Monte Carlo scenarios [default: 10,000; on networks above 10,000 sites 10^8 / sites,
+    /// at least 1,000].
+    #[arg(long)]
+    pub scenarios: Option<usize>,
+    /// How many of the riskiest sites get their explaining paths.
+    #[arg(long, default_value_t = 5)]
+    pub explain_top: usize,
+    /// Rows of each ranked list shown on the page (the files hold every row).
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// Output folder (created if missing): index.html, summary.json, a .parquet and a .csv
+    /// per result table.
+    #[arg(long, default_value = "report")]
+    pub out: PathBuf,
+}
+
+/// A parser that accepts the names of `all` (as they display), also with `-` for `_`, and
+/// lists them in the help.
+fn one_of<T>(all: &'static [T]) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Display + Send + Sync + 'static,
+{
+    let values = all.iter().map(|v| {
+        let name = v.to_string();
+        let kebab = name.replace('_', "-");
+        let p = PossibleValue::new(leak(name.clone()));
+        if kebab == name {
+            p
+        } else {
+            p.alias(leak(kebab))
+        }
+    });
+    // The parser hands over the name as typed, alias included.
+    PossibleValuesParser::new(values).map(move |s| {
+        let s = s.replace('-', "_");
+        *all.iter()
+            .find(|v| v.to_string() == s)
+            .expect("clap accepts only the listed names")
+    })
+}
+
+/// Names live as long as the process, as clap's static help wants them.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}

@@ -1,0 +1,90 @@
+//! What each command does. Each handler parses nothing: it gets clap's arguments, calls the
+//! core and writes what comes back.
+
+mod analyse;
+mod data;
+mod report;
+
+use std::path::PathBuf;
+
+use tierwise::source::{Opened, Settings, Source};
+
+use crate::cli::{Command, DataArgs, PolicyArgs};
+use crate::failure::Failure;
+
+/// Runs one command.
+pub fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Generate(args) => data::generate(args),
+        Command::Load {
+            inputs,
+            store,
+            gates,
+            all_warnings,
+        } => data::load(&inputs, &store, &gates, all_warnings),
+        Command::Check { input, gates, out } => data::check(&input, &gates, &out),
+        Command::Query { sparql, data, out } => data::query(sparql, &data, &out),
+        Command::Network { data, show, out } => data::network(&data, show, &out),
+        Command::Export { data, out } => data::export(&data, &out),
+        Command::Willems { chain, source, out } => data::willems(chain, &source, &out),
+        Command::Risk { common, factors } => analyse::risk(&common, factors),
+        Command::Impact {
+            common,
+            disruption,
+            days,
+        } => analyse::impact(&common, &disruption, days),
+        Command::Exposure {
+            common,
+            units,
+            rows,
+        } => analyse::exposure(&common, &units, rows),
+        Command::Stress {
+            common,
+            units,
+            method,
+        } => analyse::stress(&common, &units, method),
+        Command::Simulate {
+            common,
+            scenarios,
+            seed,
+            sites,
+            losses,
+        } => analyse::simulate(&common, scenarios, seed, sites, losses.as_deref()),
+        Command::Explain {
+            common,
+            product,
+            disruption,
+        } => analyse::explain(&common, &product, &disruption),
+        Command::Criticality { common, show } => analyse::criticality(&common, show),
+        Command::Report(args) => report::run(&args),
+    }
+}
+
+/// The source DATA (or --data, or --store) names; `default` when none is given.
+fn source(d: &DataArgs, default: impl FnOnce() -> Source) -> Result<Source, Failure> {
+    Ok(match (&d.path, &d.data, &d.store) {
+        (Some(p), _, _) | (None, Some(p), _) => Source::detect(p)?,
+        (None, None, Some(store)) => Source::Store(store.clone()),
+        (None, None, None) => default(),
+    })
+}
+
+/// The store ./tierwise.db, read when no data is named.
+fn default_store() -> Source {
+    Source::Store(PathBuf::from("tierwise.db"))
+}
+
+/// Opens the data under the policy and prints which policy and time the results are for.
+fn open(data: &DataArgs, policy: &PolicyArgs) -> Result<Opened, Failure> {
+    let settings = Settings::from_args(policy.policy.as_deref(), policy.as_of.as_deref())?;
+    let opened = source(data, default_store)?.open(&settings)?;
+    let pv = opened.analysis.provenance(None);
+    eprintln!(
+        "policy {} (sha256 {}), tierwise {}, as of {}",
+        pv.policy_version,
+        &pv.policy_sha256[..16],
+        pv.tierwise_version,
+        pv.as_of
+    );
+    Ok(opened)
+}

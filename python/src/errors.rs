@@ -1,0 +1,196 @@
+//! The exception hierarchy under `tierwise.TierwiseError`, and one conversion from each error
+//! of the core: binding methods return `Result<_, Error>` and use `?` everywhere.
+
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyKeyboardInterrupt, PyValueError};
+use pyo3::prelude::*;
+use pyo3_polars::PyDataFrame;
+use tierwise::ingest::{IngestError, QualityReport};
+use tierwise::lp::LpError;
+use tierwise::report::ReportError;
+use tierwise::risk::{DisruptionError, PolicyError as CorePolicyError};
+use tierwise::source::SourceError;
+use tierwise::store::StoreError as CoreStoreError;
+
+pyo3::create_exception!(
+    tierwise,
+    TierwiseError,
+    PyException,
+    "Base class of every tierwise error."
+);
+pyo3::create_exception!(
+    tierwise,
+    DataQualityError,
+    TierwiseError,
+    "The data failed the quality gates; `.violations` holds every violation as a DataFrame."
+);
+pyo3::create_exception!(
+    tierwise,
+    QueryError,
+    TierwiseError,
+    "A SPARQL query failed."
+);
+pyo3::create_exception!(tierwise, StoreError, TierwiseError, "The store failed.");
+pyo3::create_exception!(
+    tierwise,
+    PolicyError,
+    TierwiseError,
+    "A scoring policy was refused."
+);
+pyo3::create_exception!(
+    tierwise,
+    UnknownUnitError,
+    TierwiseError,
+    "A disruption named a unit that does not exist."
+);
+
+/// Adds the exception classes to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("TierwiseError", py.get_type::<TierwiseError>())?;
+    m.add("DataQualityError", py.get_type::<DataQualityError>())?;
+    m.add("QueryError", py.get_type::<QueryError>())?;
+    m.add("StoreError", py.get_type::<StoreError>())?;
+    m.add("PolicyError", py.get_type::<PolicyError>())?;
+    m.add("UnknownUnitError", py.get_type::<UnknownUnitError>())?;
+    Ok(())
+}
+
+/// Any error a binding can raise.
+#[derive(Debug)]
+pub enum Error {
+    Py(PyErr),
+    Store(CoreStoreError),
+    Source(SourceError),
+    Disruption(DisruptionError),
+    Lp(LpError),
+    Report(ReportError),
+    Cancelled,
+}
+
+macro_rules! from {
+    ($($t:ty => $v:ident),* $(,)?) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Self {
+                Error::$v(e)
+            }
+        }
+    )*};
+}
+
+from!(
+    PyErr => Py,
+    CoreStoreError => Store,
+    SourceError => Source,
+    DisruptionError => Disruption,
+    LpError => Lp,
+    ReportError => Report,
+);
+
+impl From<tierwise::progress::Cancelled> for Error {
+    fn from(_: tierwise::progress::Cancelled) -> Self {
+        Error::Cancelled
+    }
+}
+
+impl From<IngestError> for Error {
+    fn from(e: IngestError) -> Self {
+        Error::Store(e.into())
+    }
+}
+
+/// Errors of plain values (a bad argument, a generator setting): ValueError.
+pub fn value_error(e: impl std::fmt::Display) -> Error {
+    Error::Py(PyValueError::new_err(e.to_string()))
+}
+
+/// Errors of writing files: StoreError (the machine failed, not the data).
+pub fn io_error(e: impl std::fmt::Display) -> Error {
+    Error::Py(StoreError::new_err(e.to_string()))
+}
+
+impl From<tierwise::willems::WillemsError> for Error {
+    fn from(e: tierwise::willems::WillemsError) -> Self {
+        value_error(e)
+    }
+}
+
+impl From<tierwise::generate::GenerateError> for Error {
+    fn from(e: tierwise::generate::GenerateError) -> Self {
+        value_error(e)
+    }
+}
+
+impl From<polars::prelude::PolarsError> for Error {
+    fn from(e: polars::prelude::PolarsError) -> Self {
+        Error::Py(TierwiseError::new_err(e.to_string()))
+    }
+}
+
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        match e {
+            Error::Py(e) => e,
+            Error::Store(e) => store_error(e),
+            Error::Source(e) => source_error(e),
+            Error::Disruption(e) => disruption_error(e),
+            Error::Lp(LpError::Cancelled(_)) | Error::Cancelled => cancelled(),
+            Error::Lp(LpError::Disruption(e)) => disruption_error(e),
+            Error::Lp(e) => TierwiseError::new_err(e.to_string()),
+            Error::Report(ReportError::Cancelled(_)) => cancelled(),
+            Error::Report(ReportError::Disruption(e)) => disruption_error(e),
+            Error::Report(e) => TierwiseError::new_err(e.to_string()),
+        }
+    }
+}
+
+fn cancelled() -> PyErr {
+    PyKeyboardInterrupt::new_err("cancelled")
+}
+
+fn disruption_error(e: DisruptionError) -> PyErr {
+    match e {
+        DisruptionError::UnknownUnit { .. } | DisruptionError::UnknownRow { .. } => {
+            UnknownUnitError::new_err(e.to_string())
+        }
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+fn policy_error(e: CorePolicyError) -> PyErr {
+    PolicyError::new_err(e.to_string())
+}
+
+fn store_error(e: CoreStoreError) -> PyErr {
+    match e {
+        CoreStoreError::Ingest(IngestError::DataQuality(r)) => data_quality_error(&r),
+        CoreStoreError::Query(m) => QueryError::new_err(m),
+        other => StoreError::new_err(other.to_string()),
+    }
+}
+
+fn source_error(e: SourceError) -> PyErr {
+    match e {
+        SourceError::Store(e) => store_error(e),
+        SourceError::Ingest(e) => store_error(e.into()),
+        SourceError::Policy(e) => policy_error(e),
+        SourceError::AsOf { .. } => PyValueError::new_err(e.to_string()),
+        SourceError::NotFound { .. } | SourceError::NoStore { .. } => {
+            PyFileNotFoundError::new_err(e.to_string())
+        }
+        other => TierwiseError::new_err(other.to_string()),
+    }
+}
+
+/// DataQualityError with every violation attached as `.violations` (a polars DataFrame).
+fn data_quality_error(r: &QualityReport) -> PyErr {
+    let err = DataQualityError::new_err(r.to_string());
+    Python::attach(|py| {
+        let attached = PyDataFrame(r.to_dataframe())
+            .into_pyobject(py)
+            .and_then(|df| err.value(py).setattr("violations", df));
+        match attached {
+            Ok(()) => err,
+            Err(e) => e,
+        }
+    })
+}

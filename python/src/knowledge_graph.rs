@@ -1,0 +1,174 @@
+//! `tierwise.KnowledgeGraph`: an oxigraph store in memory or on disk.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_polars::PyDataFrame;
+use tierwise::ingest::{LoadOptions, RawTables};
+use tierwise::risk::Policy;
+use tierwise::source::{Settings, Source};
+use tierwise::store::{KnowledgeGraph as Kg, LoadReceipt};
+
+use crate::convert::frame;
+use crate::errors::Error;
+use crate::network::Network;
+
+/// A supply-chain knowledge graph: an oxigraph store in memory or on disk (RocksDB) holding
+/// the ontology and one named graph per load.
+///
+/// >>> import tierwise as tw
+/// >>> kg = tw.KnowledgeGraph()
+/// >>> receipt = kg.load_tables("data/demo")
+/// >>> kg.query("SELECT (COUNT(?s) AS ?n) WHERE { ?s a <https://w3id.org/tierwise/ns#Site> }")["n"][0]
+/// 120
+#[derive(Debug)]
+#[pyclass(frozen, module = "tierwise._core")]
+pub struct KnowledgeGraph {
+    kg: Kg,
+}
+
+fn options(stale_after_days: Option<f64>) -> LoadOptions {
+    match stale_after_days {
+        Some(d) => LoadOptions::default().with_stale_after_days(d),
+        None => Policy::default().load_options(),
+    }
+}
+
+fn receipt_dict<'py>(py: Python<'py>, r: LoadReceipt) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("warnings", frame(py, r.warnings_frame())?)?;
+    d.set_item("graph", r.graph)?;
+    d.set_item("quads", r.quads)?;
+    d.set_item("loaded_at", r.loaded_at)?;
+    d.set_item("files", r.files)?;
+    Ok(d)
+}
+
+/// Frames of a dict, copied into Rust-owned data (before the GIL is released).
+fn frames_of(dict: &Bound<'_, PyDict>) -> PyResult<Vec<(String, polars::prelude::DataFrame)>> {
+    let mut frames = Vec::new();
+    for (k, v) in dict.iter() {
+        let name: String = k.extract()?;
+        let df: PyDataFrame = v.extract().map_err(|_| {
+            PyValueError::new_err(format!("table {name:?}: expected a polars.DataFrame"))
+        })?;
+        frames.push((name, df.0));
+    }
+    Ok(frames)
+}
+
+#[pymethods]
+impl KnowledgeGraph {
+    /// A new store in memory.
+    #[new]
+    fn new() -> Result<Self, Error> {
+        Ok(KnowledgeGraph {
+            kg: Kg::in_memory()?,
+        })
+    }
+
+    /// Opens (or creates) a store on disk at `path`.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> Result<Self, Error> {
+        let kg = py.detach(|| Kg::open(&path))?;
+        Ok(KnowledgeGraph { kg })
+    }
+
+    /// The folder of the store on disk, or None in memory.
+    #[getter]
+    fn path(&self) -> Option<PathBuf> {
+        self.kg.path().map(|p| p.to_path_buf())
+    }
+
+    /// Checks and loads tables: a folder of CSV/Parquet files, or a dict of table name ->
+    /// polars.DataFrame. Returns the load's graph, quad count, files with sha256 and the
+    /// warnings (a DataFrame). Raises DataQualityError with every violation.
+    #[pyo3(signature = (source, *, stale_after_days=None))]
+    fn load_tables<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'py, PyAny>,
+        stale_after_days: Option<f64>,
+    ) -> Result<Bound<'py, PyDict>, Error> {
+        let opts = options(stale_after_days);
+        let r = if let Ok(dict) = source.cast::<PyDict>() {
+            let frames = frames_of(dict)?;
+            py.detach(|| {
+                let raw = RawTables::from_dataframes(frames.iter().map(|(n, d)| (n.as_str(), d)));
+                self.kg.load_raw(raw, "<DataFrames>", &opts)
+            })?
+        } else {
+            let path: PathBuf = source.extract()?;
+            py.detach(|| self.kg.load_tables(&path, &opts))?
+        };
+        Ok(receipt_dict(py, r)?)
+    }
+
+    /// Checks and loads an RDF file in the tw: vocabulary (.ttl, .nt, .nq, .trig).
+    #[pyo3(signature = (path, *, stale_after_days=None))]
+    fn load_rdf<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+        stale_after_days: Option<f64>,
+    ) -> Result<Bound<'py, PyDict>, Error> {
+        let opts = options(stale_after_days);
+        let r = py.detach(|| self.kg.load_rdf(&path, None, &opts))?;
+        Ok(receipt_dict(py, r)?)
+    }
+
+    /// Runs a SPARQL query and returns a polars.DataFrame (the default graph is the union of
+    /// every graph).
+    fn query(&self, py: Python<'_>, sparql: String) -> Result<Py<PyAny>, Error> {
+        let df = py.detach(|| self.kg.query(&sparql))?;
+        Ok(frame(py, df)?)
+    }
+
+    /// Every load: graph, source, loaded_at, loader version, each file and its sha256.
+    fn loads(&self, py: Python<'_>) -> Result<Py<PyAny>, Error> {
+        let df = py.detach(|| self.kg.loads())?;
+        Ok(frame(py, df)?)
+    }
+
+    /// Writes the data of every load as RDF; the format follows the extension.
+    fn export(&self, py: Python<'_>, path: PathBuf) -> Result<(), Error> {
+        Ok(py.detach(|| self.kg.export_file(&path))?)
+    }
+
+    /// Number of quads in the store (ontology included).
+    fn __len__(&self, py: Python<'_>) -> Result<usize, Error> {
+        py.detach(|| self.kg.store().len())
+            .map_err(|e| Error::Store(e.into()))
+    }
+
+    /// Compiles the stored data into a supply network under a scoring policy (a TOML path;
+    /// the shipped default when None) with signal staleness judged at `as_of` (RFC 3339; now
+    /// when None).
+    #[pyo3(signature = (*, policy=None, as_of=None))]
+    fn network(
+        &self,
+        py: Python<'_>,
+        policy: Option<PathBuf>,
+        as_of: Option<String>,
+    ) -> Result<Network, Error> {
+        let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
+        let source = Source::Graph(self.kg.clone());
+        let opened = py.detach(|| source.open(&settings))?;
+        Ok(Network::new(opened))
+    }
+
+    fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let py = slf.py();
+        py.import("tierwise.display")?
+            .call_method1("knowledge_graph_html", (slf,))
+    }
+
+    fn __repr__(&self) -> String {
+        match self.kg.path() {
+            Some(p) => format!("KnowledgeGraph(path={:?})", p.display().to_string()),
+            None => "KnowledgeGraph(in memory)".into(),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! `tierwise.Network`: the compiled supply network under one scoring policy, and every
+//! analysis on it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use tierwise::lp::{Method, StressOptions};
+use tierwise::network::NetworkView;
+use tierwise::report::{InputFile, ReportOptions};
+use tierwise::risk::{Analysis, CriticalityView};
+use tierwise::source::Opened;
+
+use crate::convert::{disruption, frame, unit_kind};
+use crate::errors::{Error, value_error};
+use crate::interrupt::Callback;
+use crate::simulation::Simulation;
+
+/// The compiled supply network under one scoring policy.
+#[derive(Debug)]
+#[pyclass(frozen, module = "tierwise._core")]
+pub struct Network {
+    a: Arc<Analysis>,
+    /// The files the network was loaded from, with their sha256, for reports.
+    inputs: Vec<InputFile>,
+    source: String,
+}
+
+impl Network {
+    pub fn new(o: Opened) -> Self {
+        Network {
+            a: Arc::new(o.analysis),
+            inputs: o.inputs,
+            source: o.source,
+        }
+    }
+
+    fn view(&self, py: Python<'_>, view: NetworkView) -> PyResult<Py<PyAny>> {
+        frame(py, self.a.network().frame(view))
+    }
+}
+
+#[pymethods]
+impl Network {
+    /// Sizes of the network.
+    #[getter]
+    fn sizes(&self) -> HashMap<&'static str, usize> {
+        let n = self.a.network();
+        HashMap::from([
+            ("sites", n.sites().len()),
+            ("parts", n.parts().len()),
+            ("nodes", n.nodes().len()),
+            ("groups", n.groups().len()),
+            ("edges", n.edges().len()),
+            ("products", n.products().len()),
+            ("unmapped", n.unmapped().len()),
+            ("max_tier", n.max_tier() as usize),
+        ])
+    }
+
+    /// The policy's version, sha256, the tierwise version and the as_of time.
+    #[getter]
+    fn provenance(&self) -> HashMap<&'static str, String> {
+        let p = self.a.provenance(None);
+        HashMap::from([
+            ("policy_version", p.policy_version),
+            ("policy_sha256", p.policy_sha256),
+            ("tierwise_version", p.tierwise_version.to_string()),
+            ("as_of", p.as_of),
+        ])
+    }
+
+    /// The products rows as PART@SITE labels.
+    #[getter]
+    fn products(&self) -> Vec<String> {
+        self.a.row_labels()
+    }
+
+    /// Per site: p_fail, score, basis, stale flag (factors=True: every factor's value,
+    /// weight and contribution).
+    #[pyo3(signature = (*, factors=false))]
+    fn risk(&self, py: Python<'_>, factors: bool) -> PyResult<Py<PyAny>> {
+        let df = if factors {
+            self.a.factor_frame()
+        } else {
+            self.a.risk_frame()
+        };
+        frame(py, df)
+    }
+
+    /// One table view of the network (the views of `tierwise network --show`): "summary",
+    /// "nodes", "edges", "products", "tiers" or "unmapped".
+    fn frame(&self, py: Python<'_>, view: &str) -> Result<Py<PyAny>, Error> {
+        let view: NetworkView = view.parse().map_err(value_error)?;
+        Ok(self.view(py, view)?)
+    }
+
+    /// Every site with its company, country and tier.
+    fn tiers(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.view(py, NetworkView::Tiers)
+    }
+
+    /// The nodes: node, site, part, tier, level, pass_through, inputs.
+    fn nodes(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.view(py, NetworkView::Nodes)
+    }
+
+    /// The node graph's edges, one per supply row and consuming node: edge, buyer, part,
+    /// seller, source (seller node), target (consuming node; null when none consumes it),
+    /// share, cap, remainder, inventory_days.
+    fn edges(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.view(py, NetworkView::Edges)
+    }
+
+    /// Per products row: availability, TTS and loss when `disrupted` (site ids, or a dict
+    /// with keys sites, companies, countries, links) is down for `days`.
+    #[pyo3(signature = (disrupted, days=30.0))]
+    fn impact(
+        &self,
+        py: Python<'_>,
+        disrupted: &Bound<'_, PyAny>,
+        days: f64,
+    ) -> Result<Py<PyAny>, Error> {
+        let d = disruption(disrupted)?;
+        let i = py.detach(|| self.a.impact(&d, days))?;
+        Ok(frame(py, i.to_dataframe(&self.a))?)
+    }
+
+    /// Per unit of a kind (site, company, country, link): TTR, min TTS, PI, REI, exposed.
+    /// `only` restricts to some units (REI stays relative to all); `rows=True` lists each
+    /// unit's short products rows instead.
+    #[pyo3(signature = (unit="site", *, only=None, rows=false, progress=None))]
+    fn exposure(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        only: Option<Vec<String>>,
+        rows: bool,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        let kind = unit_kind(unit)?;
+        let e = match only {
+            Some(ids) => py.detach(|| self.a.exposure_for(kind, &ids))?,
+            None => Callback::new(py, progress, "exposure")?
+                .run(py, |p| self.a.exposure_with(kind, p))??,
+        };
+        let df = if rows {
+            e.rows_frame(&self.a)
+        } else {
+            e.to_dataframe()
+        };
+        Ok(frame(py, df)?)
+    }
+
+    /// Monte Carlo over site and country failures; scenario i depends only on (seed, i).
+    #[pyo3(signature = (n=10_000, seed=7, *, progress=None))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        n: usize,
+        seed: u64,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Simulation, Error> {
+        let sim =
+            Callback::new(py, progress, "simulate")?.run(py, |p| self.a.simulate(n, seed, p))??;
+        Ok(Simulation::new(sim, Arc::clone(&self.a)))
+    }
+
+    /// The exact stress test (DESIGN 3.6): the TTR and TTS linear programs of every unit of a
+    /// kind (or `only` those), solved with HiGHS in parallel and warm-started. `method` is
+    /// "closed_form", "lp" or "hybrid" (screen with the closed form, solve where it cannot
+    /// clear the unit); the `exact` column says which units were solved.
+    #[pyo3(signature = (method="hybrid", *, unit="site", only=None, progress=None))]
+    fn stress_test(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        unit: &str,
+        only: Option<Vec<String>>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        let kind = unit_kind(unit)?;
+        let method = Method::parse(method).ok_or_else(|| {
+            value_error(format!(
+                "method {method:?}: expected closed_form, lp or hybrid"
+            ))
+        })?;
+        let options = StressOptions {
+            kind,
+            units: only,
+            method,
+        };
+        let s = Callback::new(py, progress, "stress test")?
+            .run(py, |p| self.a.stress_test_with(&options, p))??;
+        Ok(frame(py, s.to_dataframe())?)
+    }
+
+    /// Writes the batch report (index.html, one Parquet and one CSV per table, summary.json)
+    /// to `out_dir`; returns the path of index.html. `scenarios` defaults to the CLI's
+    /// network-scaled Monte Carlo size. Runs with the GIL released and stops on Ctrl-C.
+    #[pyo3(signature = (out_dir, *, scenarios=None, seed=7))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        out_dir: PathBuf,
+        scenarios: Option<usize>,
+        seed: u64,
+    ) -> Result<PathBuf, Error> {
+        let sites = self.a.network().sites().len();
+        let o = ReportOptions {
+            // By default the Monte Carlo scales with the network, as `tierwise report` does.
+            scenarios: scenarios.unwrap_or_else(|| tierwise::report::default_scenarios(sites)),
+            seed,
+            source: self.source.clone(),
+            inputs: self.inputs.clone(),
+            ..ReportOptions::default()
+        };
+        // Every step of the report runs on the one Progress that Ctrl-C cancels.
+        let r = crate::interrupt::run_interruptible(py, None, |p| {
+            tierwise::report::build_with(&self.a, &o, p)
+        })??;
+        py.detach(|| r.write(&out_dir))?;
+        Ok(out_dir.join("index.html"))
+    }
+
+    /// The paths that set a products row's TTS and availability under a disruption.
+    fn explain(
+        &self,
+        py: Python<'_>,
+        product: &str,
+        disrupted: &Bound<'_, PyAny>,
+    ) -> Result<Py<PyAny>, Error> {
+        let d = disruption(disrupted)?;
+        let row = self.a.row_index(product)?;
+        let x = py.detach(|| self.a.explain(row, &d))?;
+        Ok(frame(py, x.to_dataframe())?)
+    }
+
+    /// Single sources, critical sellers, chokepoints, Tier-1 dependants, country HHI and
+    /// shares per product and tier, and safety stock: a dict of DataFrames.
+    fn criticality<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = py.detach(|| self.a.criticality());
+        let d = PyDict::new(py);
+        for view in CriticalityView::ALL {
+            d.set_item(view.as_str(), frame(py, c.frame(view, &self.a))?)?;
+        }
+        Ok(d)
+    }
+
+    /// The analytic probability that each node delivers nothing, as a numpy array.
+    fn analytic_q<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        tierwise::risk::montecarlo::analytic_q(&self.a).into_pyarray(py)
+    }
+
+    /// A networkx.DiGraph of the node graph (see tierwise.nx).
+    fn to_networkx(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let py = slf.py();
+        py.import("tierwise.nx")?
+            .call_method1("to_networkx", (slf,))
+    }
+
+    fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+        let py = slf.py();
+        py.import("tierwise.display")?
+            .call_method1("network_html", (slf,))
+    }
+
+    fn __repr__(&self) -> String {
+        let n = self.a.network();
+        format!(
+            "Network(sites={}, nodes={}, edges={}, products={}, max_tier={})",
+            n.sites().len(),
+            n.nodes().len(),
+            n.edges().len(),
+            n.products().len(),
+            n.max_tier()
+        )
+    }
+}
