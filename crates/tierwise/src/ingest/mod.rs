@@ -22,6 +22,7 @@ pub(crate) use gates::validate_with;
 pub use iso::is_country_code;
 pub(crate) use parse::{Origin, normalize_time};
 pub use raw::RawTable;
+pub(crate) use raw::{CsvProblem, read_csv_frame};
 pub use write::write_tables_csv;
 
 use crate::model::{TABLE_NAMES, Tables};
