@@ -5,6 +5,7 @@
 //! knowledge graph ([`store::KnowledgeGraph`], oxigraph), which compiles into a compact
 //! supply network ([`network::Network`]) that the analytics run on.
 
+pub mod datasets;
 pub mod generate;
 pub mod hash;
 pub mod ingest;
@@ -16,7 +17,8 @@ pub mod report;
 pub mod risk;
 pub mod source;
 pub mod store;
-pub mod willems;
+/// The Willems converter at its first path; it lives in [`datasets::willems`].
+pub use datasets::willems;
 
 /// The version of this crate, recorded in every load's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

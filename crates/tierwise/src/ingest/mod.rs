@@ -4,9 +4,11 @@
 //! A load either passes every gate or is refused with *all* its violations at once; warnings
 //! come back as data ([`QualityReport::warnings`]), never as prints.
 
+mod columns;
+mod gates;
 mod iso;
+mod parse;
 mod raw;
-mod validate;
 mod write;
 
 use std::collections::BTreeMap;
@@ -15,10 +17,12 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
 
+pub use gates::validate;
+pub(crate) use gates::validate_with;
 pub use iso::is_country_code;
+pub(crate) use parse::{Origin, normalize_time};
 pub use raw::RawTable;
-pub use validate::validate;
-pub(crate) use validate::{Origin, normalize_time, validate_with};
+pub(crate) use raw::{CsvProblem, read_csv_frame};
 pub use write::write_tables_csv;
 
 use crate::model::{TABLE_NAMES, Tables};
@@ -319,7 +323,7 @@ impl RawTables {
 
     /// Parses and checks the raw tables: every violation at once, or the typed tables.
     pub fn check(self, options: &LoadOptions) -> Result<CheckedTables, IngestError> {
-        let (tables, mut origin, mut report) = validate::parse(&self.tables);
+        let (tables, mut origin, mut report) = parse::parse(&self.tables);
         origin
             .broken
             .extend(self.findings.iter().map(|f| f.table.clone()));
@@ -327,7 +331,7 @@ impl RawTables {
         errors.append(&mut report.errors);
         // The typed gates number rows through `origin`, which keeps the source row of every
         // record that parsed.
-        let mut checked = validate::validate_with(&tables, options, &origin);
+        let mut checked = validate_with(&tables, options, &origin);
         errors.append(&mut checked.errors);
         report.warnings.append(&mut checked.warnings);
         report.warnings.sort();

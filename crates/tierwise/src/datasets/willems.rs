@@ -57,6 +57,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::ingest::{CsvProblem, RawTable, read_csv_frame};
 use crate::model::{BomLine, Part, PartKind, ProductRow, Site, SupplyRow, Tables};
 
 /// The country code of every Willems site: ISO 3166 user-assigned `ZZ`, "unknown".
@@ -174,7 +175,7 @@ pub struct ChainInfo {
 }
 
 /// The stages and arcs of one chain, indexed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Chain {
     stages: Vec<Stage>,
     arcs: Vec<StageArc>,
@@ -204,7 +205,7 @@ pub enum WillemsError {
         #[source]
         source: std::io::Error,
     },
-    /// A file is not valid CSV (an unterminated quote) or has no header row.
+    /// A file is not valid CSV (not UTF-8, an unterminated quote) or has no header row.
     #[error("{}, row {row}: {message}", file.display())]
     Csv {
         /// The file.
@@ -278,72 +279,13 @@ impl WillemsData {
     /// Reads `stages.csv`, `arcs.csv` and `chains.csv` from `dir` (e.g. the repository's
     /// `data/willems`) and checks them (see the module documentation).
     pub fn read_dir(dir: &Path) -> Result<Self, WillemsError> {
-        let stages = read_stages(&dir.join("stages.csv"))?;
+        let stages_path = dir.join("stages.csv");
         let arcs_path = dir.join("arcs.csv");
+        let stages = read_stages(&stages_path)?;
         let arcs = read_arcs(&arcs_path)?;
         let info = read_chains(&dir.join("chains.csv"))?;
-
-        let mut chains: BTreeMap<u32, Chain> = BTreeMap::new();
-        let mut index: HashMap<(u32, String), usize> = HashMap::new();
-        let stages_path = dir.join("stages.csv");
-        for stage in stages {
-            let chain = chains.entry(stage.chain).or_insert_with(|| Chain {
-                stages: Vec::new(),
-                arcs: Vec::new(),
-                arc_ends: Vec::new(),
-                topo: Vec::new(),
-            });
-            let key = (stage.chain, stage.name.clone());
-            if let Some(&first) = index.get(&key) {
-                return Err(WillemsError::Value {
-                    file: stages_path,
-                    row: stage.row,
-                    column: "Stage Name".into(),
-                    value: stage.name,
-                    message: format!(
-                        "duplicate stage of chain {} (first at row {})",
-                        stage.chain, chain.stages[first].row
-                    ),
-                });
-            }
-            index.insert(key, chain.stages.len());
-            chain.stages.push(stage);
-        }
-
-        let mut seen_arcs: HashMap<(u32, usize, usize), u64> = HashMap::new();
-        for arc in arcs {
-            let end = |column: &str, name: &str| match index.get(&(arc.chain, name.to_string())) {
-                Some(&i) => Ok(i),
-                None => Err(WillemsError::Value {
-                    file: arcs_path.clone(),
-                    row: arc.row,
-                    column: column.into(),
-                    value: name.into(),
-                    message: format!("chain {} has no such stage in stages.csv", arc.chain),
-                }),
-            };
-            let s = end("sourceStage", &arc.source)?;
-            let d = end("destinationStage", &arc.destination)?;
-            if let Some(first) = seen_arcs.insert((arc.chain, s, d), arc.row) {
-                return Err(WillemsError::Value {
-                    file: arcs_path,
-                    row: arc.row,
-                    column: "destinationStage".into(),
-                    value: arc.destination.clone(),
-                    message: format!(
-                        "duplicate arc {} -> {} of chain {} (first at row {first})",
-                        arc.source, arc.destination, arc.chain
-                    ),
-                });
-            }
-            // Every arc's chain has stages: `end` found both of them.
-            let Some(chain) = chains.get_mut(&arc.chain) else {
-                unreachable!("an arc whose stages exist belongs to a known chain")
-            };
-            chain.arc_ends.push((s, d));
-            chain.arcs.push(arc);
-        }
-
+        let (mut chains, index) = group_stages(stages, &stages_path)?;
+        link_arcs(&mut chains, &index, arcs, &arcs_path)?;
         for (&number, chain) in &mut chains {
             chain.topo = topological_order(chain).map_err(|(path, row)| WillemsError::Cycle {
                 file: arcs_path.clone(),
@@ -386,77 +328,16 @@ impl WillemsData {
                 chain,
                 known: self.known_chains(),
             })?;
-        let n = c.stages.len();
-        let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut n_succ = vec![0usize; n];
-        for &(s, d) in &c.arc_ends {
-            preds[d].push(s);
-            n_succ[s] += 1;
-        }
-        let mut cumulative = vec![0.0f64; n];
-        for &i in &c.topo {
-            let upstream: f64 = preds[i].iter().map(|&p| cumulative[p]).sum();
-            cumulative[i] = c.stages[i].stage_cost + upstream;
-        }
+        let (preds, n_succ) = c.neighbours();
+        let cumulative = c.cumulative_costs(&preds);
         let ids: Vec<String> = c.stages.iter().map(|s| stage_id(chain, &s.name)).collect();
-
         let mut tables = Tables::default();
         for (i, stage) in c.stages.iter().enumerate() {
-            tables.sites.push(Site {
-                site_id: ids[i].clone(),
-                company: ids[i].clone(),
-                country: UNKNOWN_COUNTRY.to_string(),
-                ttr_days: None,
-                financial_score: None,
-                on_time_rate: None,
-                quality_ppm: None,
-                capacity_utilization: None,
-                p_fail_override: None,
-            });
-            let kind = if n_succ[i] == 0 {
-                PartKind::Product
-            } else if preds[i].is_empty() && stage.is_part() {
-                PartKind::RawMaterial
-            } else if preds[i].len() >= 2 {
-                PartKind::Assembly
-            } else {
-                PartKind::Component
-            };
-            tables.parts.push(Part {
-                part_id: ids[i].clone(),
-                kind,
-                name: Some(stage.name.clone()),
-                unit_cost: Some(cumulative[i]),
-            });
-            if n_succ[i] == 0 {
-                tables.products.push(ProductRow {
-                    part_id: ids[i].clone(),
-                    site_id: ids[i].clone(),
-                    demand_per_day: stage.avg_demand.unwrap_or(0.0),
-                    revenue_per_unit: cumulative[i],
-                    margin_per_unit: None,
-                    fg_inventory_days: None,
-                });
-            }
+            let kind = part_kind(stage, preds[i].len(), n_succ[i]);
+            push_stage(&mut tables, &ids[i], stage, kind, cumulative[i]);
         }
         for &(s, d) in &c.arc_ends {
-            let source = &c.stages[s];
-            let time = source.effective_stage_time();
-            tables.bom.push(BomLine {
-                parent_part: ids[d].clone(),
-                child_part: ids[s].clone(),
-                qty: 1.0,
-            });
-            tables.supply.push(SupplyRow {
-                buyer_site: ids[d].clone(),
-                part_id: ids[s].clone(),
-                seller_site: ids[s].clone(),
-                share: 1.0,
-                max_share: None,
-                lead_time_days: Some(time),
-                lead_time_sd_days: source.std_dev_stage_time,
-                inventory_days: Some(time),
-            });
+            push_arc(&mut tables, &ids[s], &ids[d], &c.stages[s]);
         }
         Ok(tables)
     }
@@ -474,6 +355,168 @@ impl WillemsData {
                 .join(", "),
         }
     }
+}
+
+/// The index of every stage in its chain, by (chain, stage name).
+type StageIndex = HashMap<(u32, String), usize>;
+
+/// Groups the stages by chain, refusing a stage name that repeats within a chain.
+fn group_stages(
+    stages: Vec<Stage>,
+    path: &Path,
+) -> Result<(BTreeMap<u32, Chain>, StageIndex), WillemsError> {
+    let mut chains: BTreeMap<u32, Chain> = BTreeMap::new();
+    let mut index = StageIndex::new();
+    for stage in stages {
+        let chain = chains.entry(stage.chain).or_default();
+        let key = (stage.chain, stage.name.clone());
+        if let Some(&first) = index.get(&key) {
+            return Err(WillemsError::Value {
+                file: path.to_path_buf(),
+                row: stage.row,
+                column: "Stage Name".into(),
+                value: stage.name,
+                message: format!(
+                    "duplicate stage of chain {} (first at row {})",
+                    stage.chain, chain.stages[first].row
+                ),
+            });
+        }
+        index.insert(key, chain.stages.len());
+        chain.stages.push(stage);
+    }
+    Ok((chains, index))
+}
+
+/// Adds every arc to its chain, refusing arcs to unknown stages and repeated arcs.
+fn link_arcs(
+    chains: &mut BTreeMap<u32, Chain>,
+    index: &StageIndex,
+    arcs: Vec<StageArc>,
+    path: &Path,
+) -> Result<(), WillemsError> {
+    let mut seen_arcs: HashMap<(u32, usize, usize), u64> = HashMap::new();
+    for arc in arcs {
+        let end = |column: &str, name: &str| match index.get(&(arc.chain, name.to_string())) {
+            Some(&i) => Ok(i),
+            None => Err(WillemsError::Value {
+                file: path.to_path_buf(),
+                row: arc.row,
+                column: column.into(),
+                value: name.into(),
+                message: format!("chain {} has no such stage in stages.csv", arc.chain),
+            }),
+        };
+        let s = end("sourceStage", &arc.source)?;
+        let d = end("destinationStage", &arc.destination)?;
+        if let Some(first) = seen_arcs.insert((arc.chain, s, d), arc.row) {
+            return Err(WillemsError::Value {
+                file: path.to_path_buf(),
+                row: arc.row,
+                column: "destinationStage".into(),
+                value: arc.destination.clone(),
+                message: format!(
+                    "duplicate arc {} -> {} of chain {} (first at row {first})",
+                    arc.source, arc.destination, arc.chain
+                ),
+            });
+        }
+        // Every arc's chain has stages: `end` found both of them.
+        let Some(chain) = chains.get_mut(&arc.chain) else {
+            unreachable!("an arc whose stages exist belongs to a known chain")
+        };
+        chain.arc_ends.push((s, d));
+        chain.arcs.push(arc);
+    }
+    Ok(())
+}
+
+impl Chain {
+    /// Per stage: its predecessors, and its number of successors.
+    fn neighbours(&self) -> (Vec<Vec<usize>>, Vec<usize>) {
+        let n = self.stages.len();
+        let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut n_succ = vec![0usize; n];
+        for &(s, d) in &self.arc_ends {
+            preds[d].push(s);
+            n_succ[s] += 1;
+        }
+        (preds, n_succ)
+    }
+
+    /// Per stage: its own cost plus the cumulative cost of every predecessor.
+    fn cumulative_costs(&self, preds: &[Vec<usize>]) -> Vec<f64> {
+        let mut cumulative = vec![0.0f64; self.stages.len()];
+        for &i in &self.topo {
+            let upstream: f64 = preds[i].iter().map(|&p| cumulative[p]).sum();
+            cumulative[i] = self.stages[i].stage_cost + upstream;
+        }
+        cumulative
+    }
+}
+
+/// The kind of a stage's part: the first rule of the module documentation that applies.
+fn part_kind(stage: &Stage, n_preds: usize, n_succ: usize) -> PartKind {
+    if n_succ == 0 {
+        PartKind::Product
+    } else if n_preds == 0 && stage.is_part() {
+        PartKind::RawMaterial
+    } else if n_preds >= 2 {
+        PartKind::Assembly
+    } else {
+        PartKind::Component
+    }
+}
+
+/// The site and part of one stage, and its products row when it is a demand stage.
+fn push_stage(tables: &mut Tables, id: &str, stage: &Stage, kind: PartKind, cumulative: f64) {
+    tables.sites.push(Site {
+        site_id: id.to_string(),
+        company: id.to_string(),
+        country: UNKNOWN_COUNTRY.to_string(),
+        ttr_days: None,
+        financial_score: None,
+        on_time_rate: None,
+        quality_ppm: None,
+        capacity_utilization: None,
+        p_fail_override: None,
+    });
+    tables.parts.push(Part {
+        part_id: id.to_string(),
+        kind,
+        name: Some(stage.name.clone()),
+        unit_cost: Some(cumulative),
+    });
+    if kind == PartKind::Product {
+        tables.products.push(ProductRow {
+            part_id: id.to_string(),
+            site_id: id.to_string(),
+            demand_per_day: stage.avg_demand.unwrap_or(0.0),
+            revenue_per_unit: cumulative,
+            margin_per_unit: None,
+            fg_inventory_days: None,
+        });
+    }
+}
+
+/// The bom line and supply row of the arc `source -> destination`.
+fn push_arc(tables: &mut Tables, source_id: &str, destination_id: &str, source: &Stage) {
+    let time = source.effective_stage_time();
+    tables.bom.push(BomLine {
+        parent_part: destination_id.to_string(),
+        child_part: source_id.to_string(),
+        qty: 1.0,
+    });
+    tables.supply.push(SupplyRow {
+        buyer_site: destination_id.to_string(),
+        part_id: source_id.to_string(),
+        seller_site: source_id.to_string(),
+        share: 1.0,
+        max_share: None,
+        lead_time_days: Some(time),
+        lead_time_sd_days: source.std_dev_stage_time,
+        inventory_days: Some(time),
+    });
 }
 
 /// Kahn's algorithm over the chain's arcs. On a cycle, returns its stage names (the first
@@ -536,114 +579,57 @@ fn topological_order(chain: &Chain) -> Result<Vec<usize>, (Vec<String>, u64)> {
     }
 }
 
-/// A CSV file as a header and records, each record with its 1-based row number.
+/// A CSV file of the data set, read by ingest's CSV reader (polars): a byte-order mark and
+/// CRLF line ends are fine, blank lines are skipped but counted.
 struct CsvFile {
     path: PathBuf,
-    header: Vec<String>,
-    records: Vec<(u64, Vec<String>)>,
+    table: RawTable,
+    /// Per record: its row (1-based, header = row 1).
+    rows: Vec<u64>,
 }
 
 impl CsvFile {
-    /// Reads `path` (UTF-8, optional byte-order mark, LF or CRLF, RFC 4180 quoting). Blank
-    /// lines are skipped; row numbers are the line on which a record starts.
     fn read(path: &Path) -> Result<Self, WillemsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| WillemsError::Io {
+        let bytes = std::fs::read(path).map_err(|source| WillemsError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let mut records: Vec<(u64, Vec<String>)> = Vec::new();
-        let mut record: Vec<String> = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut was_quoted = false;
-        let mut line: u64 = 1;
-        let mut start_line: u64 = 1;
-        let mut chars = text.chars().peekable();
-        let mut end_record = |record: &mut Vec<String>, start: u64| {
-            let blank = record.len() == 1 && record[0].is_empty();
-            let r = std::mem::take(record);
-            if !blank {
-                records.push((start, r));
-            }
-        };
-        while let Some(c) = chars.next() {
-            if quoted {
-                match c {
-                    '"' if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    '"' => quoted = false,
-                    _ => {
-                        if c == '\n' {
-                            line += 1;
-                        }
-                        field.push(c);
-                    }
-                }
-                continue;
-            }
-            match c {
-                '"' if field.is_empty() && !was_quoted => {
-                    quoted = true;
-                    was_quoted = true;
-                }
-                ',' => {
-                    record.push(std::mem::take(&mut field));
-                    was_quoted = false;
-                }
-                '\r' if chars.peek() == Some(&'\n') => {}
-                '\n' => {
-                    record.push(std::mem::take(&mut field));
-                    was_quoted = false;
-                    end_record(&mut record, start_line);
-                    line += 1;
-                    start_line = line;
-                }
-                _ => field.push(c),
-            }
-        }
-        if quoted {
-            return Err(WillemsError::Csv {
-                file: path.to_path_buf(),
-                row: start_line,
-                message: "a quoted field is not closed before the end of the file".into(),
-            });
-        }
-        if !field.is_empty() || !record.is_empty() || was_quoted {
-            record.push(field);
-            end_record(&mut record, start_line);
-        }
-        let mut records = records.into_iter();
-        let Some((_, header)) = records.next() else {
-            return Err(WillemsError::Csv {
-                file: path.to_path_buf(),
+        let file = path.to_path_buf();
+        let frame = read_csv_frame(bytes).map_err(|problem| match problem {
+            CsvProblem::RowLength {
+                row,
+                expected,
+                found,
+            } => WillemsError::RowLength {
+                file: file.clone(),
+                row,
+                expected,
+                found,
+            },
+            _ => WillemsError::Csv {
+                file: file.clone(),
+                row: problem.row(),
+                message: problem.to_string(),
+            },
+        })?;
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        let shown = Some(path.display().to_string());
+        let table =
+            RawTable::from_dataframe(&name, shown, &frame.df).map_err(|f| WillemsError::Csv {
+                file,
                 row: 1,
-                message: "the file is empty: expected a header row".into(),
-            });
-        };
-        let records: Vec<(u64, Vec<String>)> = records.collect();
-        for (row, r) in &records {
-            if r.len() != header.len() {
-                return Err(WillemsError::RowLength {
-                    file: path.to_path_buf(),
-                    row: *row,
-                    expected: header.len(),
-                    found: r.len(),
-                });
-            }
-        }
+                message: f.message,
+            })?;
         Ok(CsvFile {
             path: path.to_path_buf(),
-            header,
-            records,
+            table,
+            rows: frame.rows,
         })
     }
 
     /// The index of column `name`, or `None` when the header lacks it.
     fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.trim() == name)
+        self.table.column_index(name)
     }
 
     /// The index of required column `name`.
@@ -655,74 +641,95 @@ impl CsvFile {
             })
     }
 
-    fn value_error(&self, row: u64, column: usize, value: &str, message: String) -> WillemsError {
-        WillemsError::Value {
+    fn missing(&self, column: String) -> WillemsError {
+        WillemsError::MissingColumn {
             file: self.path.clone(),
-            row,
-            column: self.header[column].clone(),
+            column,
+        }
+    }
+
+    fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        (0..self.rows.len()).map(|i| Record { csv: self, i })
+    }
+}
+
+/// One record of a [`CsvFile`], read cell by cell.
+#[derive(Clone, Copy)]
+struct Record<'f> {
+    csv: &'f CsvFile,
+    i: usize,
+}
+
+impl Record<'_> {
+    fn row(&self) -> u64 {
+        self.csv.rows[self.i]
+    }
+
+    /// The trimmed text of a cell ("" when empty).
+    fn cell(&self, column: usize) -> &str {
+        self.csv.table.cells[column][self.i]
+            .as_deref()
+            .map_or("", str::trim)
+    }
+
+    fn error(&self, column: usize, value: &str, message: String) -> WillemsError {
+        WillemsError::Value {
+            file: self.csv.path.clone(),
+            row: self.row(),
+            column: self.csv.table.columns[column].clone(),
             value: value.into(),
             message,
         }
     }
 
     /// A required text cell (trimmed, non-empty).
-    fn text(&self, row: u64, record: &[String], column: usize) -> Result<String, WillemsError> {
-        let v = record[column].trim();
+    fn text(&self, column: usize) -> Result<String, WillemsError> {
+        let v = self.cell(column);
         if v.is_empty() {
-            return Err(self.value_error(row, column, v, "a value is required".into()));
+            return Err(self.error(column, v, "a value is required".into()));
         }
         Ok(v.to_string())
     }
 
     /// An optional number: empty is `None`; otherwise finite and >= 0.
-    fn opt_number(
-        &self,
-        row: u64,
-        record: &[String],
-        column: Option<usize>,
-    ) -> Result<Option<f64>, WillemsError> {
+    fn opt_number(&self, column: Option<usize>) -> Result<Option<f64>, WillemsError> {
         let Some(column) = column else {
             return Ok(None);
         };
-        let v = record[column].trim();
+        let v = self.cell(column);
         if v.is_empty() {
             return Ok(None);
         }
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
-            Ok(_) => Err(self.value_error(row, column, v, "expected a finite number >= 0".into())),
-            Err(_) => Err(self.value_error(row, column, v, "not a number".into())),
+            Ok(_) => Err(self.error(column, v, "expected a finite number >= 0".into())),
+            Err(_) => Err(self.error(column, v, "not a number".into())),
         }
     }
 
     /// A required number, finite and >= 0.
-    fn number(&self, row: u64, record: &[String], column: usize) -> Result<f64, WillemsError> {
-        match self.opt_number(row, record, Some(column))? {
+    fn number(&self, column: usize) -> Result<f64, WillemsError> {
+        match self.opt_number(Some(column))? {
             Some(x) => Ok(x),
-            None => Err(self.value_error(row, column, "", "a number is required".into())),
+            None => Err(self.error(column, "", "a number is required".into())),
         }
     }
 
     /// A required non-negative integer.
-    fn integer<T: std::str::FromStr>(
-        &self,
-        row: u64,
-        record: &[String],
-        column: usize,
-    ) -> Result<T, WillemsError> {
-        let v = record[column].trim();
+    fn integer<T: std::str::FromStr>(&self, column: usize) -> Result<T, WillemsError> {
+        let v = self.cell(column);
         if v.is_empty() {
-            return Err(self.value_error(row, column, v, "a whole number is required".into()));
+            return Err(self.error(column, v, "a whole number is required".into()));
         }
         v.parse::<T>()
-            .map_err(|_| self.value_error(row, column, v, "expected a whole number >= 0".into()))
+            .map_err(|_| self.error(column, v, "expected a whole number >= 0".into()))
     }
 
     /// A chain number (>= 1).
-    fn chain(&self, row: u64, record: &[String], column: usize) -> Result<u32, WillemsError> {
-        let chain: u32 = self.integer(row, record, column)?;
+    fn chain(&self, column: usize) -> Result<u32, WillemsError> {
+        let chain: u32 = self.integer(column)?;
         if chain == 0 {
-            return Err(self.value_error(row, column, "0", "chains are numbered from 1".into()));
+            return Err(self.error(column, "0", "chains are numbered from 1".into()));
         }
         Ok(chain)
     }
@@ -730,97 +737,113 @@ impl CsvFile {
 
 fn read_stages(path: &Path) -> Result<Vec<Stage>, WillemsError> {
     let csv = CsvFile::read(path)?;
-    let chain_col = csv.required("chain")?;
-    let name_col = csv.required("Stage Name")?;
-    let cost_col = csv.required("stageCost")?;
-    let class_col = csv.required("stageClassification")?;
-    let opt = |name: &str| csv.column(name);
-    let (depth, demand, sd_demand) = (opt("relDepth"), opt("avgDemand"), opt("stdDevDemand"));
-    let (max_service, level) = (opt("maxServiceTime"), opt("serviceLevel"));
-    let (time, sd_time) = (opt("stageTime"), opt("stdDev stageTime"));
-    // The discrete distribution: stageTime_k with stageTime_%_k, k = 1, 2, ... while present.
-    let mut dist_cols: Vec<(usize, usize)> = Vec::new();
-    for k in 1.. {
-        let value = csv.column(&format!("stageTime_{k}"));
-        let pct = csv.column(&format!("stageTime_%_{k}"));
-        match (value, pct) {
-            (Some(v), Some(p)) => dist_cols.push((v, p)),
-            (None, None) => break,
-            (Some(_), None) => {
-                return Err(WillemsError::MissingColumn {
-                    file: csv.path.clone(),
-                    column: format!("stageTime_%_{k}"),
-                });
-            }
-            (None, Some(_)) => {
-                return Err(WillemsError::MissingColumn {
-                    file: csv.path.clone(),
-                    column: format!("stageTime_{k}"),
-                });
-            }
-        }
+    let columns = StageColumns::find(&csv)?;
+    csv.records().map(|r| columns.stage(r)).collect()
+}
+
+/// The columns of `stages.csv`: the first four required, the others optional.
+struct StageColumns {
+    chain: usize,
+    name: usize,
+    cost: usize,
+    class: usize,
+    depth: Option<usize>,
+    demand: Option<usize>,
+    sd_demand: Option<usize>,
+    max_service: Option<usize>,
+    level: Option<usize>,
+    time: Option<usize>,
+    sd_time: Option<usize>,
+    /// The discrete distribution: (`stageTime_k`, `stageTime_%_k`), k = 1, 2, ...
+    distribution: Vec<(usize, usize)>,
+}
+
+impl StageColumns {
+    fn find(csv: &CsvFile) -> Result<Self, WillemsError> {
+        let opt = |name: &str| csv.column(name);
+        Ok(StageColumns {
+            chain: csv.required("chain")?,
+            name: csv.required("Stage Name")?,
+            cost: csv.required("stageCost")?,
+            class: csv.required("stageClassification")?,
+            depth: opt("relDepth"),
+            demand: opt("avgDemand"),
+            sd_demand: opt("stdDevDemand"),
+            max_service: opt("maxServiceTime"),
+            level: opt("serviceLevel"),
+            time: opt("stageTime"),
+            sd_time: opt("stdDev stageTime"),
+            distribution: distribution_columns(csv)?,
+        })
     }
 
-    let mut stages = Vec::with_capacity(csv.records.len());
-    for (row, r) in &csv.records {
-        let row = *row;
+    fn stage(&self, r: Record<'_>) -> Result<Stage, WillemsError> {
+        let stage_time_distribution = self.distribution(r)?;
+        Ok(Stage {
+            chain: r.chain(self.chain)?,
+            name: r.text(self.name)?,
+            classification: r.text(self.class)?,
+            stage_cost: r.number(self.cost)?,
+            rel_depth: r.opt_number(self.depth)?,
+            avg_demand: r.opt_number(self.demand)?,
+            std_dev_demand: r.opt_number(self.sd_demand)?,
+            max_service_time: r.opt_number(self.max_service)?,
+            service_level: r.opt_number(self.level)?,
+            stage_time: r.opt_number(self.time)?,
+            std_dev_stage_time: r.opt_number(self.sd_time)?,
+            stage_time_distribution,
+            row: r.row(),
+        })
+    }
+
+    /// The record's discrete stage-time distribution, probabilities normalised to sum to 1.
+    fn distribution(&self, r: Record<'_>) -> Result<Vec<(f64, f64)>, WillemsError> {
+        let header = &r.csv.table.columns;
         let mut distribution: Vec<(f64, f64)> = Vec::new();
-        for &(v, p) in &dist_cols {
-            let days = csv.opt_number(row, r, Some(v))?;
-            let pct = csv.opt_number(row, r, Some(p))?;
-            match (days, pct) {
+        for &(v, p) in &self.distribution {
+            match (r.opt_number(Some(v))?, r.opt_number(Some(p))?) {
                 (Some(d), Some(q)) => distribution.push((d, q)),
                 (None, None) => {}
                 (Some(_), None) => {
-                    return Err(csv.value_error(
-                        row,
-                        p,
-                        "",
-                        format!("{} is given, its probability is not", csv.header[v]),
-                    ));
+                    let message = format!("{} is given, its probability is not", header[v]);
+                    return Err(r.error(p, "", message));
                 }
                 (None, Some(_)) => {
-                    return Err(csv.value_error(
-                        row,
-                        v,
-                        "",
-                        format!("{} is given, its stage time is not", csv.header[p]),
-                    ));
+                    let message = format!("{} is given, its stage time is not", header[p]);
+                    return Err(r.error(v, "", message));
                 }
             }
         }
-        if !distribution.is_empty() {
-            let total: f64 = distribution.iter().map(|(_, p)| p).sum();
-            if total <= 0.0 {
-                let (_, p) = dist_cols[0];
-                return Err(csv.value_error(
-                    row,
-                    p,
-                    r[p].trim(),
-                    "the stage-time probabilities sum to 0".into(),
-                ));
-            }
-            for (_, p) in &mut distribution {
-                *p /= total;
-            }
+        if distribution.is_empty() {
+            return Ok(distribution);
         }
-        stages.push(Stage {
-            chain: csv.chain(row, r, chain_col)?,
-            name: csv.text(row, r, name_col)?,
-            classification: csv.text(row, r, class_col)?,
-            stage_cost: csv.number(row, r, cost_col)?,
-            rel_depth: csv.opt_number(row, r, depth)?,
-            avg_demand: csv.opt_number(row, r, demand)?,
-            std_dev_demand: csv.opt_number(row, r, sd_demand)?,
-            max_service_time: csv.opt_number(row, r, max_service)?,
-            service_level: csv.opt_number(row, r, level)?,
-            stage_time: csv.opt_number(row, r, time)?,
-            std_dev_stage_time: csv.opt_number(row, r, sd_time)?,
-            stage_time_distribution: distribution,
-            row,
-        });
+        let total: f64 = distribution.iter().map(|(_, p)| p).sum();
+        if total <= 0.0 {
+            let (_, p) = self.distribution[0];
+            let message = "the stage-time probabilities sum to 0".into();
+            return Err(r.error(p, r.cell(p), message));
+        }
+        for (_, p) in &mut distribution {
+            *p /= total;
+        }
+        Ok(distribution)
     }
-    Ok(stages)
+}
+
+/// The columns `stageTime_k` with `stageTime_%_k`, k = 1, 2, ... while present; one without
+/// the other is a missing column.
+fn distribution_columns(csv: &CsvFile) -> Result<Vec<(usize, usize)>, WillemsError> {
+    let mut columns: Vec<(usize, usize)> = Vec::new();
+    for k in 1.. {
+        let (value_name, pct_name) = (format!("stageTime_{k}"), format!("stageTime_%_{k}"));
+        match (csv.column(&value_name), csv.column(&pct_name)) {
+            (Some(v), Some(p)) => columns.push((v, p)),
+            (None, None) => break,
+            (Some(_), None) => return Err(csv.missing(pct_name)),
+            (None, Some(_)) => return Err(csv.missing(value_name)),
+        }
+    }
+    Ok(columns)
 }
 
 fn read_arcs(path: &Path) -> Result<Vec<StageArc>, WillemsError> {
@@ -828,74 +851,78 @@ fn read_arcs(path: &Path) -> Result<Vec<StageArc>, WillemsError> {
     let chain_col = csv.required("chain")?;
     let source_col = csv.required("sourceStage")?;
     let dest_col = csv.required("destinationStage")?;
-    let mut arcs = Vec::with_capacity(csv.records.len());
-    for (row, r) in &csv.records {
-        arcs.push(StageArc {
-            chain: csv.chain(*row, r, chain_col)?,
-            source: csv.text(*row, r, source_col)?,
-            destination: csv.text(*row, r, dest_col)?,
-            row: *row,
-        });
-    }
-    Ok(arcs)
+    csv.records()
+        .map(|r| {
+            Ok(StageArc {
+                chain: r.chain(chain_col)?,
+                source: r.text(source_col)?,
+                destination: r.text(dest_col)?,
+                row: r.row(),
+            })
+        })
+        .collect()
 }
+
+/// The columns of `chains.csv` after `chain`, in [`ChainInfo`] order.
+const CHAIN_COLUMNS: [&str; 15] = [
+    "company_id",
+    "sic_code",
+    "sic_description",
+    "n_dist",
+    "n_manuf",
+    "n_part",
+    "n_retail",
+    "n_trans",
+    "n_stages",
+    "n_arcs",
+    "avg_chain_length",
+    "max_chain_length",
+    "n_normal_stage_times",
+    "n_discrete_stage_times",
+    "avg_cogs_per_unit",
+];
 
 fn read_chains(path: &Path) -> Result<BTreeMap<u32, ChainInfo>, WillemsError> {
     let csv = CsvFile::read(path)?;
-    let col = |name: &str| csv.required(name);
-    let chain_col = col("chain")?;
-    let cols = [
-        col("company_id")?,
-        col("sic_code")?,
-        col("sic_description")?,
-        col("n_dist")?,
-        col("n_manuf")?,
-        col("n_part")?,
-        col("n_retail")?,
-        col("n_trans")?,
-        col("n_stages")?,
-        col("n_arcs")?,
-        col("avg_chain_length")?,
-        col("max_chain_length")?,
-        col("n_normal_stage_times")?,
-        col("n_discrete_stage_times")?,
-        col("avg_cogs_per_unit")?,
-    ];
+    let chain_col = csv.required("chain")?;
+    let mut cols = [0usize; CHAIN_COLUMNS.len()];
+    for (col, name) in cols.iter_mut().zip(CHAIN_COLUMNS) {
+        *col = csv.required(name)?;
+    }
     let mut info = BTreeMap::new();
     let mut first_row: HashMap<u32, u64> = HashMap::new();
-    for (row, r) in &csv.records {
-        let row = *row;
-        let chain = csv.chain(row, r, chain_col)?;
-        if let Some(first) = first_row.insert(chain, row) {
-            return Err(csv.value_error(
-                row,
-                chain_col,
-                r[chain_col].trim(),
-                format!("duplicate chain (first at row {first})"),
-            ));
+    for r in csv.records() {
+        let chain = r.chain(chain_col)?;
+        if let Some(first) = first_row.insert(chain, r.row()) {
+            let message = format!("duplicate chain (first at row {first})");
+            return Err(r.error(chain_col, r.cell(chain_col), message));
         }
-        let int = |i: usize| csv.integer::<usize>(row, r, cols[i]);
-        let c = ChainInfo {
-            chain,
-            company_id: csv.integer(row, r, cols[0])?,
-            sic_code: csv.text(row, r, cols[1])?,
-            sic_description: csv.text(row, r, cols[2])?,
-            n_dist: int(3)?,
-            n_manuf: int(4)?,
-            n_part: int(5)?,
-            n_retail: int(6)?,
-            n_trans: int(7)?,
-            n_stages: int(8)?,
-            n_arcs: int(9)?,
-            avg_chain_length: csv.number(row, r, cols[10])?,
-            max_chain_length: csv.number(row, r, cols[11])?,
-            n_normal_stage_times: int(12)?,
-            n_discrete_stage_times: int(13)?,
-            avg_cogs_per_unit: csv.number(row, r, cols[14])?,
-        };
-        info.insert(chain, c);
+        info.insert(chain, chain_info(r, chain, &cols)?);
     }
     Ok(info)
+}
+
+/// The record of `chain` in `chains.csv`; `cols` are the [`CHAIN_COLUMNS`].
+fn chain_info(r: Record<'_>, chain: u32, cols: &[usize]) -> Result<ChainInfo, WillemsError> {
+    let int = |i: usize| r.integer::<usize>(cols[i]);
+    Ok(ChainInfo {
+        chain,
+        company_id: r.integer(cols[0])?,
+        sic_code: r.text(cols[1])?,
+        sic_description: r.text(cols[2])?,
+        n_dist: int(3)?,
+        n_manuf: int(4)?,
+        n_part: int(5)?,
+        n_retail: int(6)?,
+        n_trans: int(7)?,
+        n_stages: int(8)?,
+        n_arcs: int(9)?,
+        avg_chain_length: r.number(cols[10])?,
+        max_chain_length: r.number(cols[11])?,
+        n_normal_stage_times: int(12)?,
+        n_discrete_stage_times: int(13)?,
+        avg_cogs_per_unit: r.number(cols[14])?,
+    })
 }
 
 impl fmt::Display for ChainInfo {
