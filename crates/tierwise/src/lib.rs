@@ -5,7 +5,7 @@
 //! knowledge graph ([`store::KnowledgeGraph`], oxigraph), which compiles into a compact
 //! supply network ([`network::Network`]) that the analytics run on.
 
-pub mod generate;
+pub mod datasets;
 pub mod hash;
 pub mod ingest;
 pub mod lp;
@@ -16,6 +16,9 @@ pub mod report;
 pub mod risk;
 pub mod store;
 pub mod willems;
+
+/// The synthetic generator under its first path, `tierwise::generate`.
+pub use crate::datasets::synthetic as generate;
 
 /// The version of this crate, recorded in every load's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

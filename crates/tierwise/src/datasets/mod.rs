@@ -1,0 +1,3 @@
+//! Data sets: generated ones for demos, tests and benchmarks.
+
+pub mod synthetic;
