@@ -6,7 +6,6 @@
 //! supply network ([`network::Network`]) that the analytics run on.
 
 pub mod datasets;
-pub mod generate;
 pub mod hash;
 pub mod ingest;
 pub mod lp;
@@ -19,6 +18,9 @@ pub mod source;
 pub mod store;
 /// The Willems converter at its first path; it lives in [`datasets::willems`].
 pub use datasets::willems;
+
+/// The synthetic generator under its first path, `tierwise::generate`.
+pub use crate::datasets::synthetic as generate;
 
 /// The version of this crate, recorded in every load's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Analysis, NO_ROW, UnitKind};
 use crate::model::EPS;
+use crate::network::{Edge, Network};
 
 /// A (buyer, part) group with exactly one seller and r < 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,59 +182,84 @@ fn erfc(x: f64) -> f64 {
 impl Analysis {
     /// Computes every criticality measure of DESIGN 3.5.
     pub fn criticality(&self) -> Criticality {
-        let net = self.network();
-        let sites = net.sites();
-        let parts = net.parts();
-        let site_name = |s: u32| sites[s as usize].site_id.clone();
-        let node_site = |v: u32| net.nodes()[v as usize].site;
+        let (country_shares, concentration) = self.country_concentration();
+        Criticality {
+            single_sources: self.single_sources(),
+            critical_sellers: self.critical_sellers(),
+            chokepoints: self.chokepoints(),
+            dependants: self.dependants(),
+            country_shares,
+            concentration,
+            safety_stock: self.safety_stock(),
+        }
+    }
 
+    fn single_sources(&self) -> Vec<SingleSource> {
+        let net = self.network();
         let mut single_sources = Vec::new();
-        let mut critical_sellers = Vec::new();
         for (g, grp) in net.groups().iter().enumerate() {
             let edges = net.group_edges(g as u32);
-            let cap_sum: f64 = edges.iter().map(|&e| net.edges()[e as usize].cap).sum();
             if edges.len() == 1 && grp.remainder < 1.0 - EPS {
                 let e = net.edges()[edges[0] as usize];
+                let (buyer, part, seller) = edge_names(net, &e);
                 single_sources.push(SingleSource {
                     group: g as u32,
-                    buyer: site_name(grp.buyer),
-                    part: parts[grp.part as usize].part_id.clone(),
-                    seller: site_name(node_site(e.seller)),
+                    buyer,
+                    part,
+                    seller,
                     share: e.share,
                     remainder: grp.remainder,
                     buyer_tier: net.site_tier(grp.buyer),
                 });
             }
+        }
+        single_sources
+    }
+
+    fn critical_sellers(&self) -> Vec<CriticalSeller> {
+        let net = self.network();
+        let mut critical_sellers = Vec::new();
+        for (g, grp) in net.groups().iter().enumerate() {
+            let edges = net.group_edges(g as u32);
+            let cap_sum: f64 = edges.iter().map(|&e| net.edges()[e as usize].cap).sum();
             for &e in edges {
                 let ed = net.edges()[e as usize];
                 let without = grp.remainder + cap_sum - ed.cap;
                 if without < 1.0 - EPS {
+                    let (buyer, part, seller) = edge_names(net, &ed);
                     critical_sellers.push(CriticalSeller {
                         edge: e,
-                        buyer: site_name(grp.buyer),
-                        part: parts[grp.part as usize].part_id.clone(),
-                        seller: site_name(node_site(ed.seller)),
+                        buyer,
+                        part,
+                        seller,
                         coverage_without: without,
                     });
                 }
             }
         }
+        critical_sellers
+    }
 
-        // Tier-1 sellers per row: the distinct Tier-1 sites on the plant node's inputs.
-        let tier1_of_row: Vec<usize> = net
-            .products()
+    /// Tier-1 sellers per row: the distinct Tier-1 sites on the plant node's inputs.
+    fn tier1_sellers_per_row(&self) -> Vec<usize> {
+        let net = self.network();
+        net.products()
             .iter()
             .map(|p| {
                 let mut s = BTreeSet::new();
                 for &g in net.node_inputs(p.node) {
                     for &e in net.group_edges(g) {
-                        s.insert(node_site(net.edges()[e as usize].seller));
+                        s.insert(node_site(net, net.edges()[e as usize].seller));
                     }
                 }
                 s.len()
             })
-            .collect();
+            .collect()
+    }
 
+    fn chokepoints(&self) -> Vec<Chokepoint> {
+        let net = self.network();
+        let tier1_of_row = self.tier1_sellers_per_row();
         let mut chokepoints = Vec::new();
         for kind in [UnitKind::Site, UnitKind::Company, UnitKind::Country] {
             let ids = self.units(kind);
@@ -268,63 +294,44 @@ impl Analysis {
                 });
             }
         }
+        chokepoints
+    }
 
-        // Tier-1 dependants of every tier >= 2 site, counted in the node graph.
-        let deep: Vec<u32> = (0..sites.len() as u32)
+    /// Tier-1 dependants of every tier >= 2 site, counted in the node graph.
+    fn dependants(&self) -> Vec<Dependants> {
+        let net = self.network();
+        let deep: Vec<u32> = (0..net.sites().len() as u32)
             .filter(|&s| net.site_tier(s).is_some_and(|t| t >= 2))
             .collect();
         let counts = self.sweep(UnitKind::Site, &deep, |cone, s| {
             let mut t1: Vec<u32> = cone
                 .visited
                 .iter()
-                .map(|&v| node_site(v))
+                .map(|&v| node_site(net, v))
                 .filter(|&x| x != s && net.site_tier(x) == Some(1))
                 .collect();
             t1.sort_unstable();
             t1.dedup();
             t1.len() as u32
         });
-        let dependants = deep
-            .iter()
+        deep.iter()
             .zip(counts)
             .map(|(&s, c)| Dependants {
-                site: site_name(s),
+                site: site_id(net, s),
                 tier: net.site_tier(s).unwrap_or(0),
                 tier1_sites: c,
             })
-            .collect();
+            .collect()
+    }
 
-        // Country concentration: each row's demand exploded through shares and BOM qty.
+    /// Country concentration: each row's demand exploded through shares and BOM qty, valued
+    /// at unit cost, per tier and country.
+    fn country_concentration(&self) -> (Vec<CountryShare>, Vec<Concentration>) {
         let mut country_shares = Vec::new();
         let mut concentration = Vec::new();
-        let mut vol = vec![0.0; net.nodes().len()];
-        for (r, p) in net.products().iter().enumerate() {
-            let mut touched: BTreeSet<u32> = BTreeSet::new();
-            vol[p.node as usize] = p.demand_per_day;
-            touched.insert(p.node);
-            // Highest node id first is downstream first.
-            let mut by_tier: BTreeMap<(u32, String), f64> = BTreeMap::new();
-            while let Some(v) = touched.pop_last() {
-                let x = std::mem::take(&mut vol[v as usize]);
-                let node = net.nodes()[v as usize];
-                if let Some(tier) = net.site_tier(node.site) {
-                    let cost = parts[node.part as usize].unit_cost.unwrap_or(1.0);
-                    let country = net.countries()[net.site_country(node.site) as usize].clone();
-                    *by_tier.entry((tier, country)).or_insert(0.0) += x * cost;
-                }
-                let ins = net.node_inputs(v);
-                let qty = net.node_input_qty(v);
-                for (&g, &q) in ins.iter().zip(qty) {
-                    for &e in net.group_edges(g) {
-                        let ed = net.edges()[e as usize];
-                        let add = x * q * ed.share;
-                        if add > 0.0 {
-                            vol[ed.seller as usize] += add;
-                            touched.insert(ed.seller);
-                        }
-                    }
-                }
-            }
+        let mut vol = vec![0.0; self.network().nodes().len()];
+        for (r, p) in self.network().products().iter().enumerate() {
+            let by_tier = self.row_value_by_tier_and_country(p.node, p.demand_per_day, &mut vol);
             let mut tiers: BTreeMap<u32, f64> = BTreeMap::new();
             for ((tier, _), v) in &by_tier {
                 *tiers.entry(*tier).or_insert(0.0) += v;
@@ -355,8 +362,51 @@ impl Analysis {
                 });
             }
         }
+        (country_shares, concentration)
+    }
 
-        // Safety stock per supply edge.
+    /// The daily value (volume x unit cost) a products row at `plant` with `demand` draws from
+    /// each (tier, country). `vol` is all zeros on entry and on return.
+    fn row_value_by_tier_and_country(
+        &self,
+        plant: u32,
+        demand: f64,
+        vol: &mut [f64],
+    ) -> BTreeMap<(u32, String), f64> {
+        let net = self.network();
+        let parts = net.parts();
+        let mut touched: BTreeSet<u32> = BTreeSet::new();
+        vol[plant as usize] = demand;
+        touched.insert(plant);
+        // Highest node id first is downstream first.
+        let mut by_tier: BTreeMap<(u32, String), f64> = BTreeMap::new();
+        while let Some(v) = touched.pop_last() {
+            let x = std::mem::take(&mut vol[v as usize]);
+            let node = net.nodes()[v as usize];
+            if let Some(tier) = net.site_tier(node.site) {
+                let cost = parts[node.part as usize].unit_cost.unwrap_or(1.0);
+                let country = net.countries()[net.site_country(node.site) as usize].clone();
+                *by_tier.entry((tier, country)).or_insert(0.0) += x * cost;
+            }
+            let ins = net.node_inputs(v);
+            let qty = net.node_input_qty(v);
+            for (&g, &q) in ins.iter().zip(qty) {
+                for &e in net.group_edges(g) {
+                    let ed = net.edges()[e as usize];
+                    let add = x * q * ed.share;
+                    if add > 0.0 {
+                        vol[ed.seller as usize] += add;
+                        touched.insert(ed.seller);
+                    }
+                }
+            }
+        }
+        by_tier
+    }
+
+    /// Safety stock per supply edge.
+    fn safety_stock(&self) -> Vec<SafetyStock> {
+        let net = self.network();
         let (need, _) = net.need();
         let policy = self.policy();
         let mut safety_stock = Vec::with_capacity(net.edges().len());
@@ -366,18 +416,18 @@ impl Analysis {
             let sd = policy.demand_cv * d;
             let l = ed.lead_time_days.unwrap_or(0.0);
             let sl_sd = ed.lead_time_sd_days.unwrap_or(0.0);
-            let seller_site = node_site(ed.seller);
-            let p = self.site_risks()[seller_site as usize].p_fail;
+            let p = self.site_risks()[node_site(net, ed.seller) as usize].p_fail;
             let sl = (policy.service_level
                 + (1.0 - policy.service_level) * (policy.p_fail_uplift * p).min(1.0))
             .min(0.9999);
             let z = normal_quantile(sl);
             let units = z * (l * sd * sd + d * d * sl_sd * sl_sd).sqrt();
+            let (buyer, part, seller) = edge_names(net, ed);
             safety_stock.push(SafetyStock {
                 edge: e as u32,
-                buyer: site_name(grp.buyer),
-                part: parts[grp.part as usize].part_id.clone(),
-                seller: site_name(seller_site),
+                buyer,
+                part,
+                seller,
                 daily_use: d,
                 lead_time_days: l,
                 lead_time_sd_days: sl_sd,
@@ -389,17 +439,26 @@ impl Analysis {
                 current_days: grp.inventory_days,
             });
         }
-
-        Criticality {
-            single_sources,
-            critical_sellers,
-            chokepoints,
-            dependants,
-            country_shares,
-            concentration,
-            safety_stock,
-        }
+        safety_stock
     }
+}
+
+fn site_id(net: &Network, site: u32) -> String {
+    net.sites()[site as usize].site_id.clone()
+}
+
+fn node_site(net: &Network, node: u32) -> u32 {
+    net.nodes()[node as usize].site
+}
+
+/// The buyer, part and seller ids of a supply edge.
+fn edge_names(net: &Network, edge: &Edge) -> (String, String, String) {
+    let grp = net.groups()[edge.group as usize];
+    (
+        site_id(net, grp.buyer),
+        net.parts()[grp.part as usize].part_id.clone(),
+        site_id(net, node_site(net, edge.seller)),
+    )
 }
 
 #[cfg(test)]

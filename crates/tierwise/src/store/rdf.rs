@@ -73,28 +73,147 @@ fn string(s: &str) -> Literal {
     Literal::new_simple_literal(s)
 }
 
+/// schema.org's name, which a part's name is written as.
+const SCHEMA_NAME: &str = "https://schema.org/name";
+
 struct Out<'a> {
     graph: &'a GraphName,
     quads: Vec<Quad>,
 }
 
 impl Out<'_> {
-    fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
+    fn push(&mut self, s: &NamedNode, p: NamedNode, o: impl Into<Term>) {
         self.quads
-            .push(Quad::new(s.clone(), tw(p), o, self.graph.clone()));
+            .push(Quad::new(s.clone(), p, o, self.graph.clone()));
     }
-    fn ty(&mut self, s: &NamedNode, class: &str) {
-        self.quads.push(Quad::new(
-            s.clone(),
-            rdf::TYPE,
-            tw(class),
-            self.graph.clone(),
-        ));
+    fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
+        self.push(s, tw(p), o);
     }
     fn num(&mut self, s: &NamedNode, p: &str, v: Option<f64>) {
         if let Some(x) = v {
             self.add(s, p, double(x));
         }
+    }
+    /// A reference to the instance of `kind` with id `id`.
+    fn link(&mut self, s: &NamedNode, p: &str, kind: &str, id: &str) {
+        self.add(s, p, instance_iri(kind, &[id]));
+    }
+    /// A new instance of `class`, named `kind` and `ids`.
+    fn instance(&mut self, kind: &str, ids: &[&str], class: &str) -> NamedNode {
+        let iri = instance_iri(kind, ids);
+        self.push(&iri, rdf::TYPE.into_owned(), tw(class));
+        iri
+    }
+
+    /// One instance of `class` per distinct id, in sorted order, carrying only its id.
+    fn named<'t>(&mut self, kind: &str, class: &str, ids: impl Iterator<Item = &'t str>) {
+        let mut ids: Vec<&str> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let iri = self.instance(kind, &[id], class);
+            self.add(&iri, "id", string(id));
+        }
+    }
+
+    fn site(&mut self, s: &Site) {
+        let iri = self.instance("site", &[&s.site_id], "Site");
+        self.add(&iri, "id", string(&s.site_id));
+        self.link(&iri, "company", "company", &s.company);
+        self.link(&iri, "country", "country", &s.country);
+        self.num(&iri, "ttrDays", s.ttr_days);
+        self.num(&iri, "financialScore", s.financial_score);
+        self.num(&iri, "onTimeRate", s.on_time_rate);
+        self.num(&iri, "qualityPpm", s.quality_ppm);
+        self.num(&iri, "capacityUtilization", s.capacity_utilization);
+        self.num(&iri, "pFailOverride", s.p_fail_override);
+    }
+
+    fn part(&mut self, p: &Part) {
+        let iri = self.instance("part", &[&p.part_id], "Part");
+        self.add(&iri, "id", string(&p.part_id));
+        self.add(&iri, "kind", string(p.kind.as_str()));
+        if let Some(n) = &p.name {
+            self.push(&iri, NamedNode::new_unchecked(SCHEMA_NAME), string(n));
+        }
+        self.num(&iri, "unitCost", p.unit_cost);
+    }
+
+    fn product(&mut self, p: &ProductRow) {
+        let iri = self.instance("product", &[&p.part_id, &p.site_id], "Product");
+        self.link(&iri, "part", "part", &p.part_id);
+        self.link(&iri, "site", "site", &p.site_id);
+        self.num(&iri, "demandPerDay", Some(p.demand_per_day));
+        self.num(&iri, "revenuePerUnit", Some(p.revenue_per_unit));
+        self.num(&iri, "marginPerUnit", p.margin_per_unit);
+        self.num(&iri, "fgInventoryDays", p.fg_inventory_days);
+    }
+
+    fn bom_line(&mut self, b: &BomLine) {
+        let iri = self.instance("bom", &[&b.parent_part, &b.child_part], "BomLine");
+        self.link(&iri, "parent", "part", &b.parent_part);
+        self.link(&iri, "child", "part", &b.child_part);
+        self.num(&iri, "qty", Some(b.qty));
+    }
+
+    fn supply(&mut self, s: &SupplyRow) {
+        let ids = [s.buyer_site.as_str(), &s.part_id, &s.seller_site];
+        let iri = self.instance("supply", &ids, "Supply");
+        self.link(&iri, "buyer", "site", &s.buyer_site);
+        self.link(&iri, "part", "part", &s.part_id);
+        self.link(&iri, "seller", "site", &s.seller_site);
+        self.num(&iri, "share", Some(s.share));
+        self.num(&iri, "maxShare", s.max_share);
+        self.num(&iri, "leadTimeDays", s.lead_time_days);
+        self.num(&iri, "leadTimeSdDays", s.lead_time_sd_days);
+        self.num(&iri, "inventoryDays", s.inventory_days);
+    }
+
+    fn capacity(&mut self, c: &CapacityRow) {
+        let part = c.part_id.as_deref().unwrap_or("");
+        let iri = self.instance("capacity", &[&c.site_id, part], "Capacity");
+        self.link(&iri, "site", "site", &c.site_id);
+        if let Some(p) = &c.part_id {
+            self.link(&iri, "part", "part", p);
+        }
+        self.num(&iri, "capacityPerDay", c.capacity_per_day);
+        self.num(&iri, "inventoryUnits", c.inventory_units);
+    }
+
+    /// A country's risk data, on the country instance written by [`Out::named`].
+    fn country(&mut self, c: &Country) {
+        let iri = instance_iri("country", &[&c.country]);
+        self.num(&iri, "governance", c.governance);
+        self.num(&iri, "hazard", c.hazard);
+        self.num(&iri, "pEvent", c.p_event);
+        self.num(&iri, "ttrDays", c.ttr_days);
+    }
+
+    fn signal(&mut self, s: &Signal) {
+        let kind = s.subject_kind.as_str();
+        let source = s.source.as_deref().unwrap_or("");
+        let ids = [kind, &s.subject_id, &s.factor, &s.observed_at, source];
+        let iri = self.instance("signal", &ids, "Signal");
+        self.add(&iri, "subjectKind", string(kind));
+        self.link(&iri, "subject", kind, &s.subject_id);
+        self.add(&iri, "factor", string(&s.factor));
+        self.num(&iri, "value", Some(s.value));
+        let at = Literal::new_typed_literal(&s.observed_at, xsd::DATE_TIME);
+        self.add(&iri, "observedAt", at);
+        if let Some(src) = &s.source {
+            self.add(&iri, "source", string(src));
+        }
+    }
+
+    fn alternate(&mut self, a: &Alternate) {
+        let iri = self.instance(
+            "alternate",
+            &[&a.part_id, &a.alternate_part_id],
+            "Alternate",
+        );
+        self.link(&iri, "part", "part", &a.part_id);
+        self.link(&iri, "alternatePart", "part", &a.alternate_part_id);
+        self.num(&iri, "qualificationDays", a.qualification_days);
     }
 }
 
@@ -104,142 +223,26 @@ pub fn tables_to_quads(t: &Tables, graph: &GraphName) -> Vec<Quad> {
         graph,
         quads: Vec::new(),
     };
-    let mut companies: Vec<&str> = t.sites.iter().map(|s| s.company.as_str()).collect();
-    companies.sort_unstable();
-    companies.dedup();
-    for c in companies {
-        let iri = instance_iri("company", &[c]);
-        o.ty(&iri, "Company");
-        o.add(&iri, "id", string(c));
-    }
-    let mut countries: Vec<&str> = t
-        .sites
-        .iter()
-        .map(|s| s.country.as_str())
-        .chain(t.countries.iter().map(|c| c.country.as_str()))
-        .collect();
-    countries.sort_unstable();
-    countries.dedup();
-    for c in countries {
-        let iri = instance_iri("country", &[c]);
-        o.ty(&iri, "Country");
-        o.add(&iri, "id", string(c));
-    }
-    for s in &t.sites {
-        let iri = instance_iri("site", &[&s.site_id]);
-        o.ty(&iri, "Site");
-        o.add(&iri, "id", string(&s.site_id));
-        o.add(&iri, "company", instance_iri("company", &[&s.company]));
-        o.add(&iri, "country", instance_iri("country", &[&s.country]));
-        o.num(&iri, "ttrDays", s.ttr_days);
-        o.num(&iri, "financialScore", s.financial_score);
-        o.num(&iri, "onTimeRate", s.on_time_rate);
-        o.num(&iri, "qualityPpm", s.quality_ppm);
-        o.num(&iri, "capacityUtilization", s.capacity_utilization);
-        o.num(&iri, "pFailOverride", s.p_fail_override);
-    }
-    for p in &t.parts {
-        let iri = instance_iri("part", &[&p.part_id]);
-        o.ty(&iri, "Part");
-        o.add(&iri, "id", string(&p.part_id));
-        o.add(&iri, "kind", string(p.kind.as_str()));
-        if let Some(n) = &p.name {
-            o.quads.push(Quad::new(
-                iri.clone(),
-                NamedNode::new_unchecked("https://schema.org/name"),
-                string(n),
-                graph.clone(),
-            ));
-        }
-        o.num(&iri, "unitCost", p.unit_cost);
-    }
-    for p in &t.products {
-        let iri = instance_iri("product", &[&p.part_id, &p.site_id]);
-        o.ty(&iri, "Product");
-        o.add(&iri, "part", instance_iri("part", &[&p.part_id]));
-        o.add(&iri, "site", instance_iri("site", &[&p.site_id]));
-        o.num(&iri, "demandPerDay", Some(p.demand_per_day));
-        o.num(&iri, "revenuePerUnit", Some(p.revenue_per_unit));
-        o.num(&iri, "marginPerUnit", p.margin_per_unit);
-        o.num(&iri, "fgInventoryDays", p.fg_inventory_days);
-    }
-    for b in &t.bom {
-        let iri = instance_iri("bom", &[&b.parent_part, &b.child_part]);
-        o.ty(&iri, "BomLine");
-        o.add(&iri, "parent", instance_iri("part", &[&b.parent_part]));
-        o.add(&iri, "child", instance_iri("part", &[&b.child_part]));
-        o.num(&iri, "qty", Some(b.qty));
-    }
-    for s in &t.supply {
-        let iri = instance_iri("supply", &[&s.buyer_site, &s.part_id, &s.seller_site]);
-        o.ty(&iri, "Supply");
-        o.add(&iri, "buyer", instance_iri("site", &[&s.buyer_site]));
-        o.add(&iri, "part", instance_iri("part", &[&s.part_id]));
-        o.add(&iri, "seller", instance_iri("site", &[&s.seller_site]));
-        o.num(&iri, "share", Some(s.share));
-        o.num(&iri, "maxShare", s.max_share);
-        o.num(&iri, "leadTimeDays", s.lead_time_days);
-        o.num(&iri, "leadTimeSdDays", s.lead_time_sd_days);
-        o.num(&iri, "inventoryDays", s.inventory_days);
-    }
-    for c in &t.capacity {
-        let part = c.part_id.as_deref().unwrap_or("");
-        let iri = instance_iri("capacity", &[&c.site_id, part]);
-        o.ty(&iri, "Capacity");
-        o.add(&iri, "site", instance_iri("site", &[&c.site_id]));
-        if let Some(p) = &c.part_id {
-            o.add(&iri, "part", instance_iri("part", &[p]));
-        }
-        o.num(&iri, "capacityPerDay", c.capacity_per_day);
-        o.num(&iri, "inventoryUnits", c.inventory_units);
-    }
-    for c in &t.countries {
-        let iri = instance_iri("country", &[&c.country]);
-        o.num(&iri, "governance", c.governance);
-        o.num(&iri, "hazard", c.hazard);
-        o.num(&iri, "pEvent", c.p_event);
-        o.num(&iri, "ttrDays", c.ttr_days);
-    }
-    for s in &t.signals {
-        let iri = instance_iri(
-            "signal",
-            &[
-                s.subject_kind.as_str(),
-                &s.subject_id,
-                &s.factor,
-                &s.observed_at,
-                s.source.as_deref().unwrap_or(""),
-            ],
-        );
-        o.ty(&iri, "Signal");
-        o.add(&iri, "subjectKind", string(s.subject_kind.as_str()));
-        o.add(
-            &iri,
-            "subject",
-            instance_iri(s.subject_kind.as_str(), &[&s.subject_id]),
-        );
-        o.add(&iri, "factor", string(&s.factor));
-        o.num(&iri, "value", Some(s.value));
-        o.add(
-            &iri,
-            "observedAt",
-            Literal::new_typed_literal(&s.observed_at, xsd::DATE_TIME),
-        );
-        if let Some(src) = &s.source {
-            o.add(&iri, "source", string(src));
-        }
-    }
-    for a in &t.alternates {
-        let iri = instance_iri("alternate", &[&a.part_id, &a.alternate_part_id]);
-        o.ty(&iri, "Alternate");
-        o.add(&iri, "part", instance_iri("part", &[&a.part_id]));
-        o.add(
-            &iri,
-            "alternatePart",
-            instance_iri("part", &[&a.alternate_part_id]),
-        );
-        o.num(&iri, "qualificationDays", a.qualification_days);
-    }
+    o.named(
+        "company",
+        "Company",
+        t.sites.iter().map(|s| s.company.as_str()),
+    );
+    let countries = t.countries.iter().map(|c| c.country.as_str());
+    o.named(
+        "country",
+        "Country",
+        t.sites.iter().map(|s| s.country.as_str()).chain(countries),
+    );
+    t.sites.iter().for_each(|s| o.site(s));
+    t.parts.iter().for_each(|p| o.part(p));
+    t.products.iter().for_each(|p| o.product(p));
+    t.bom.iter().for_each(|b| o.bom_line(b));
+    t.supply.iter().for_each(|s| o.supply(s));
+    t.capacity.iter().for_each(|c| o.capacity(c));
+    t.countries.iter().for_each(|c| o.country(c));
+    t.signals.iter().for_each(|s| o.signal(s));
+    t.alternates.iter().for_each(|a| o.alternate(a));
     o.quads
 }
 
@@ -272,14 +275,15 @@ impl Extractor {
         }
     }
 
-    fn of_type(&self, class: &str) -> Vec<&NamedOrBlankNode> {
+    /// The subjects of class `class`, sorted by their IRI.
+    fn of_type(&self, class: &str) -> Vec<NamedOrBlankNode> {
         let class: Term = tw(class).into();
         let ty = rdf::TYPE.into_owned();
-        let mut v: Vec<&NamedOrBlankNode> = self
+        let mut v: Vec<NamedOrBlankNode> = self
             .subjects
             .iter()
             .filter(|(_, p)| p.get(&ty).is_some_and(|ts| ts.contains(&class)))
-            .map(|(s, _)| s)
+            .map(|(s, _)| s.clone())
             .collect();
         v.sort_by_key(|s| s.to_string());
         v
@@ -318,6 +322,19 @@ impl Extractor {
         values.into_iter().next()
     }
 
+    /// Whether `s` has `prop`, reporting it missing when not.
+    fn require(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> bool {
+        let present = self
+            .subjects
+            .get(s)
+            .is_some_and(|p| p.contains_key(&tw(prop)));
+        if !present {
+            let message = "required property is missing";
+            self.problem(table, s, prop, String::new(), message);
+        }
+        present
+    }
+
     /// The table id of a resource: its `tw:id`, else the last segment of its IRI.
     fn id_of(&self, t: &Term) -> Option<String> {
         let node: NamedOrBlankNode = match t {
@@ -342,18 +359,10 @@ impl Extractor {
     }
 
     fn req_ref(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<String> {
-        match self.one(table, s, prop) {
-            Some(t) => self.id_of(&t),
-            None => {
-                self.problem(
-                    table,
-                    s,
-                    prop,
-                    String::new(),
-                    "required property is missing",
-                );
-                None
-            }
+        if self.require(table, s, prop) {
+            self.opt_ref(table, s, prop)
+        } else {
+            None
         }
     }
 
@@ -363,22 +372,10 @@ impl Extractor {
     }
 
     fn req_str(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<String> {
-        match self.one(table, s, prop) {
-            Some(Term::Literal(l)) => Some(l.value().to_string()),
-            Some(other) => {
-                self.problem(table, s, prop, other.to_string(), "expected a literal");
-                None
-            }
-            None => {
-                self.problem(
-                    table,
-                    s,
-                    prop,
-                    String::new(),
-                    "required property is missing",
-                );
-                None
-            }
+        if self.require(table, s, prop) {
+            self.opt_str(table, s, prop)
+        } else {
+            None
         }
     }
 
@@ -405,273 +402,216 @@ impl Extractor {
     }
 
     fn req_num(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<f64> {
-        if self.one(table, s, prop).is_none() {
-            self.problem(
-                table,
-                s,
-                prop,
-                String::new(),
-                "required property is missing",
-            );
-            return None;
+        if self.require(table, s, prop) {
+            self.opt_num(table, s, prop)
+        } else {
+            None
         }
-        self.opt_num(table, s, prop)
+    }
+
+    /// A required string that `parse` must accept (`expected` says what it accepts).
+    fn req_parsed<T>(
+        &mut self,
+        table: &str,
+        s: &NamedOrBlankNode,
+        prop: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let raw = self.req_str(table, s, prop)?;
+        let parsed = parse(&raw);
+        if parsed.is_none() {
+            self.problem(table, s, prop, raw, expected);
+        }
+        parsed
     }
 
     /// The tables held by the quads, and the problems found reading them.
     pub fn tables(mut self) -> (Tables, Vec<Finding>) {
-        let mut t = Tables::default();
-        let name = NamedNode::new_unchecked("https://schema.org/name");
-        for s in self
-            .of_type("Site")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let site_id = self.req_str("sites", &s, "id");
-            let company = self.req_ref("sites", &s, "company");
-            let country = self.req_ref("sites", &s, "country");
-            let rec = Site {
-                site_id: site_id.clone().unwrap_or_default(),
-                company: company.clone().unwrap_or_default(),
-                country: country.clone().unwrap_or_default(),
-                ttr_days: self.opt_num("sites", &s, "ttrDays"),
-                financial_score: self.opt_num("sites", &s, "financialScore"),
-                on_time_rate: self.opt_num("sites", &s, "onTimeRate"),
-                quality_ppm: self.opt_num("sites", &s, "qualityPpm"),
-                capacity_utilization: self.opt_num("sites", &s, "capacityUtilization"),
-                p_fail_override: self.opt_num("sites", &s, "pFailOverride"),
-            };
-            if site_id.is_some() && company.is_some() && country.is_some() {
-                t.sites.push(rec);
-            }
-        }
-        for s in self
-            .of_type("Part")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let part_id = self.req_str("parts", &s, "id");
-            let kind_s = self.req_str("parts", &s, "kind");
-            let kind = kind_s.as_deref().and_then(PartKind::parse);
-            if let (Some(k), None) = (&kind_s, kind) {
-                self.problem(
-                    "parts",
-                    &s,
-                    "kind",
-                    k.clone(),
-                    "expected one of product, assembly, component, raw_material",
-                );
-            }
-            let part_name = self
-                .subjects
-                .get(&s)
-                .and_then(|p| p.get(&name))
-                .and_then(|v| v.first())
-                .and_then(|t| match t {
-                    Term::Literal(l) => Some(l.value().to_string()),
-                    _ => None,
-                });
-            let unit_cost = self.opt_num("parts", &s, "unitCost");
-            if let (Some(part_id), Some(kind)) = (part_id, kind) {
-                t.parts.push(Part {
-                    part_id,
-                    kind,
-                    name: part_name,
-                    unit_cost,
-                });
-            }
-        }
-        for s in self
-            .of_type("Product")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let r = (
-                self.req_ref("products", &s, "part"),
-                self.req_ref("products", &s, "site"),
-                self.req_num("products", &s, "demandPerDay"),
-                self.req_num("products", &s, "revenuePerUnit"),
-            );
-            let margin_per_unit = self.opt_num("products", &s, "marginPerUnit");
-            let fg_inventory_days = self.opt_num("products", &s, "fgInventoryDays");
-            if let (Some(part_id), Some(site_id), Some(demand_per_day), Some(revenue_per_unit)) = r
-            {
-                t.products.push(ProductRow {
-                    part_id,
-                    site_id,
-                    demand_per_day,
-                    revenue_per_unit,
-                    margin_per_unit,
-                    fg_inventory_days,
-                });
-            }
-        }
-        for s in self
-            .of_type("BomLine")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let r = (
-                self.req_ref("bom", &s, "parent"),
-                self.req_ref("bom", &s, "child"),
-                self.req_num("bom", &s, "qty"),
-            );
-            if let (Some(parent_part), Some(child_part), Some(qty)) = r {
-                t.bom.push(BomLine {
-                    parent_part,
-                    child_part,
-                    qty,
-                });
-            }
-        }
-        for s in self
-            .of_type("Supply")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let r = (
-                self.req_ref("supply", &s, "buyer"),
-                self.req_ref("supply", &s, "part"),
-                self.req_ref("supply", &s, "seller"),
-                self.req_num("supply", &s, "share"),
-            );
-            let max_share = self.opt_num("supply", &s, "maxShare");
-            let lead_time_days = self.opt_num("supply", &s, "leadTimeDays");
-            let lead_time_sd_days = self.opt_num("supply", &s, "leadTimeSdDays");
-            let inventory_days = self.opt_num("supply", &s, "inventoryDays");
-            if let (Some(buyer_site), Some(part_id), Some(seller_site), Some(share)) = r {
-                t.supply.push(SupplyRow {
-                    buyer_site,
-                    part_id,
-                    seller_site,
-                    share,
-                    max_share,
-                    lead_time_days,
-                    lead_time_sd_days,
-                    inventory_days,
-                });
-            }
-        }
-        for s in self
-            .of_type("Capacity")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let site = self.req_ref("capacity", &s, "site");
-            let part_id = self.opt_ref("capacity", &s, "part");
-            let capacity_per_day = self.opt_num("capacity", &s, "capacityPerDay");
-            let inventory_units = self.opt_num("capacity", &s, "inventoryUnits");
-            if let Some(site_id) = site {
-                t.capacity.push(CapacityRow {
-                    site_id,
-                    part_id,
-                    capacity_per_day,
-                    inventory_units,
-                });
-            }
-        }
-        // A country is a row of the countries table only when it carries risk data.
-        for s in self
-            .of_type("Country")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let governance = self.opt_num("countries", &s, "governance");
-            let hazard = self.opt_num("countries", &s, "hazard");
-            let p_event = self.opt_num("countries", &s, "pEvent");
-            let ttr_days = self.opt_num("countries", &s, "ttrDays");
-            if (governance.is_some() || hazard.is_some() || p_event.is_some() || ttr_days.is_some())
-                && let Some(country) = self.req_str("countries", &s, "id")
-            {
-                t.countries.push(Country {
-                    country,
-                    governance,
-                    hazard,
-                    p_event,
-                    ttr_days,
-                });
-            }
-        }
-        for s in self
-            .of_type("Signal")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let kind_s = self.req_str("signals", &s, "subjectKind");
-            let kind = kind_s.as_deref().and_then(SubjectKind::parse);
-            if let (Some(k), None) = (&kind_s, kind) {
-                self.problem(
-                    "signals",
-                    &s,
-                    "subjectKind",
-                    k.clone(),
-                    "expected one of site, company, country, part",
-                );
-            }
-            let subject = self.req_ref("signals", &s, "subject");
-            let factor = self.req_str("signals", &s, "factor");
-            let value = self.req_num("signals", &s, "value");
-            let at = self.req_str("signals", &s, "observedAt");
-            let observed_at = at.as_deref().and_then(crate::ingest::normalize_time);
-            if let (Some(a), None) = (&at, &observed_at) {
-                self.problem(
-                    "signals",
-                    &s,
-                    "observedAt",
-                    a.clone(),
-                    "expected an RFC 3339 timestamp",
-                );
-            }
-            let source = self.opt_str("signals", &s, "source");
-            if let (
-                Some(subject_kind),
-                Some(subject_id),
-                Some(factor),
-                Some(value),
-                Some(observed_at),
-            ) = (kind, subject, factor, value, observed_at)
-            {
-                t.signals.push(Signal {
-                    subject_kind,
-                    subject_id,
-                    factor,
-                    value,
-                    observed_at,
-                    source,
-                });
-            }
-        }
-        for s in self
-            .of_type("Alternate")
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let r = (
-                self.req_ref("alternates", &s, "part"),
-                self.req_ref("alternates", &s, "alternatePart"),
-            );
-            let qualification_days = self.opt_num("alternates", &s, "qualificationDays");
-            if let (Some(part_id), Some(alternate_part_id)) = r {
-                t.alternates.push(Alternate {
-                    part_id,
-                    alternate_part_id,
-                    qualification_days,
-                });
-            }
-        }
+        let mut t = Tables {
+            sites: self.records("Site", Self::site),
+            parts: self.records("Part", Self::part),
+            products: self.records("Product", Self::product),
+            bom: self.records("BomLine", Self::bom_line),
+            supply: self.records("Supply", Self::supply),
+            capacity: self.records("Capacity", Self::capacity),
+            countries: self.records("Country", Self::country),
+            signals: self.records("Signal", Self::signal),
+            alternates: self.records("Alternate", Self::alternate),
+        };
         t.sort_canonical();
         self.findings.sort();
         self.findings.dedup();
         (t, self.findings)
+    }
+
+    /// The records of every instance of `class` that `read` finds complete.
+    fn records<T>(
+        &mut self,
+        class: &str,
+        mut read: impl FnMut(&mut Self, &NamedOrBlankNode) -> Option<T>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for s in self.of_type(class) {
+            out.extend(read(self, &s));
+        }
+        out
+    }
+
+    fn site(&mut self, s: &NamedOrBlankNode) -> Option<Site> {
+        let site_id = self.req_str("sites", s, "id");
+        let company = self.req_ref("sites", s, "company");
+        let country = self.req_ref("sites", s, "country");
+        let ttr_days = self.opt_num("sites", s, "ttrDays");
+        let financial_score = self.opt_num("sites", s, "financialScore");
+        let on_time_rate = self.opt_num("sites", s, "onTimeRate");
+        let quality_ppm = self.opt_num("sites", s, "qualityPpm");
+        let capacity_utilization = self.opt_num("sites", s, "capacityUtilization");
+        let p_fail_override = self.opt_num("sites", s, "pFailOverride");
+        Some(Site {
+            site_id: site_id?,
+            company: company?,
+            country: country?,
+            ttr_days,
+            financial_score,
+            on_time_rate,
+            quality_ppm,
+            capacity_utilization,
+            p_fail_override,
+        })
+    }
+
+    fn part(&mut self, s: &NamedOrBlankNode) -> Option<Part> {
+        let part_id = self.req_str("parts", s, "id");
+        let expected = "expected one of product, assembly, component, raw_material";
+        let kind = self.req_parsed("parts", s, "kind", PartKind::parse, expected);
+        let name = self
+            .subjects
+            .get(s)
+            .and_then(|p| p.get(&NamedNode::new_unchecked(SCHEMA_NAME)))
+            .and_then(|v| v.first())
+            .and_then(|t| match t {
+                Term::Literal(l) => Some(l.value().to_string()),
+                _ => None,
+            });
+        let unit_cost = self.opt_num("parts", s, "unitCost");
+        Some(Part {
+            part_id: part_id?,
+            kind: kind?,
+            name,
+            unit_cost,
+        })
+    }
+
+    fn product(&mut self, s: &NamedOrBlankNode) -> Option<ProductRow> {
+        let part_id = self.req_ref("products", s, "part");
+        let site_id = self.req_ref("products", s, "site");
+        let demand_per_day = self.req_num("products", s, "demandPerDay");
+        let revenue_per_unit = self.req_num("products", s, "revenuePerUnit");
+        let margin_per_unit = self.opt_num("products", s, "marginPerUnit");
+        let fg_inventory_days = self.opt_num("products", s, "fgInventoryDays");
+        Some(ProductRow {
+            part_id: part_id?,
+            site_id: site_id?,
+            demand_per_day: demand_per_day?,
+            revenue_per_unit: revenue_per_unit?,
+            margin_per_unit,
+            fg_inventory_days,
+        })
+    }
+
+    fn bom_line(&mut self, s: &NamedOrBlankNode) -> Option<BomLine> {
+        let parent_part = self.req_ref("bom", s, "parent");
+        let child_part = self.req_ref("bom", s, "child");
+        let qty = self.req_num("bom", s, "qty");
+        Some(BomLine {
+            parent_part: parent_part?,
+            child_part: child_part?,
+            qty: qty?,
+        })
+    }
+
+    fn supply(&mut self, s: &NamedOrBlankNode) -> Option<SupplyRow> {
+        let buyer_site = self.req_ref("supply", s, "buyer");
+        let part_id = self.req_ref("supply", s, "part");
+        let seller_site = self.req_ref("supply", s, "seller");
+        let share = self.req_num("supply", s, "share");
+        let max_share = self.opt_num("supply", s, "maxShare");
+        let lead_time_days = self.opt_num("supply", s, "leadTimeDays");
+        let lead_time_sd_days = self.opt_num("supply", s, "leadTimeSdDays");
+        let inventory_days = self.opt_num("supply", s, "inventoryDays");
+        Some(SupplyRow {
+            buyer_site: buyer_site?,
+            part_id: part_id?,
+            seller_site: seller_site?,
+            share: share?,
+            max_share,
+            lead_time_days,
+            lead_time_sd_days,
+            inventory_days,
+        })
+    }
+
+    fn capacity(&mut self, s: &NamedOrBlankNode) -> Option<CapacityRow> {
+        let site_id = self.req_ref("capacity", s, "site");
+        let part_id = self.opt_ref("capacity", s, "part");
+        let capacity_per_day = self.opt_num("capacity", s, "capacityPerDay");
+        let inventory_units = self.opt_num("capacity", s, "inventoryUnits");
+        Some(CapacityRow {
+            site_id: site_id?,
+            part_id,
+            capacity_per_day,
+            inventory_units,
+        })
+    }
+
+    /// A country is a row of the countries table only when it carries risk data.
+    fn country(&mut self, s: &NamedOrBlankNode) -> Option<Country> {
+        let governance = self.opt_num("countries", s, "governance");
+        let hazard = self.opt_num("countries", s, "hazard");
+        let p_event = self.opt_num("countries", s, "pEvent");
+        let ttr_days = self.opt_num("countries", s, "ttrDays");
+        if governance.is_none() && hazard.is_none() && p_event.is_none() && ttr_days.is_none() {
+            return None;
+        }
+        Some(Country {
+            country: self.req_str("countries", s, "id")?,
+            governance,
+            hazard,
+            p_event,
+            ttr_days,
+        })
+    }
+
+    fn signal(&mut self, s: &NamedOrBlankNode) -> Option<Signal> {
+        let expected = "expected one of site, company, country, part";
+        let kind = self.req_parsed("signals", s, "subjectKind", SubjectKind::parse, expected);
+        let subject = self.req_ref("signals", s, "subject");
+        let factor = self.req_str("signals", s, "factor");
+        let value = self.req_num("signals", s, "value");
+        let expected = "expected an RFC 3339 timestamp";
+        let normalize = crate::ingest::normalize_time;
+        let observed_at = self.req_parsed("signals", s, "observedAt", normalize, expected);
+        let source = self.opt_str("signals", s, "source");
+        Some(Signal {
+            subject_kind: kind?,
+            subject_id: subject?,
+            factor: factor?,
+            value: value?,
+            observed_at: observed_at?,
+            source,
+        })
+    }
+
+    fn alternate(&mut self, s: &NamedOrBlankNode) -> Option<Alternate> {
+        let part_id = self.req_ref("alternates", s, "part");
+        let alternate_part_id = self.req_ref("alternates", s, "alternatePart");
+        let qualification_days = self.opt_num("alternates", s, "qualificationDays");
+        Some(Alternate {
+            part_id: part_id?,
+            alternate_part_id: alternate_part_id?,
+            qualification_days,
+        })
     }
 }
 
