@@ -1,22 +1,11 @@
 //! The `tierwise` binary end to end: exit codes, messages, formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn tierwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierwise"))
-        .args(args)
-        .output()
-        .expect("run tierwise")
-}
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{repo, text, tierwise};
 
 #[test]
 fn every_command_explains_itself() {

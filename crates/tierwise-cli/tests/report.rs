@@ -1,24 +1,11 @@
 //! `tierwise report` end to end: the bundled demo from any folder, a store, determinism,
 //! quiet output off a terminal, clear errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn tierwise(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierwise"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run tierwise")
-}
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{repo, text, tierwise_in as tierwise};
 
 const AS_OF: &str = "2026-04-01T00:00:00Z";
 

@@ -15,9 +15,10 @@ use chrono::{DateTime, Utc};
 use crate::ingest::{Finding, IngestError, LoadOptions, RawTables};
 use crate::model::TABLE_NAMES;
 use crate::network::{Network, NetworkError};
-use crate::report::InputFile;
 use crate::risk::{Analysis, Policy, PolicyError};
 use crate::store::{KnowledgeGraph, StoreError};
+use polars::prelude::AnyValue;
+use serde::Serialize;
 
 /// Errors of opening a data source.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,58 @@ pub enum SourceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Network(#[from] NetworkError),
+}
+
+/// One input file of the analysed data and the sha256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+impl InputFile {
+    /// From (path, sha256) pairs, as in [`crate::ingest::CheckedTables::files`].
+    pub fn from_pairs(files: &[(String, String)]) -> Vec<InputFile> {
+        files
+            .iter()
+            .map(|(path, sha256)| InputFile {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect()
+    }
+
+    /// Every file of every load in a store (its provenance, [`KnowledgeGraph::loads`]), oldest
+    /// load first; a file loaded twice is listed once.
+    pub fn from_store(kg: &KnowledgeGraph) -> Result<Vec<InputFile>, StoreError> {
+        let loads = kg.loads()?;
+        let mut out: Vec<InputFile> = Vec::new();
+        if loads.height() == 0 {
+            return Ok(out);
+        }
+        let text = |name: &str, i: usize| -> String {
+            loads
+                .column(name)
+                .ok()
+                .and_then(|c| c.get(i).ok())
+                .map(|v| match v {
+                    AnyValue::String(s) => s.to_string(),
+                    AnyValue::StringOwned(s) => s.to_string(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_default()
+        };
+        for i in 0..loads.height() {
+            let f = InputFile {
+                path: text("file", i),
+                sha256: text("sha256", i),
+            };
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The policy and reference time an analysis runs under.

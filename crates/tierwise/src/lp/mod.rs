@@ -21,7 +21,9 @@
 
 pub mod highs;
 mod model;
-pub mod preset;
+/// The peer-shaped generator preset, at its first path (it lives in
+/// [`crate::datasets::peer`]).
+pub use crate::datasets::peer as preset;
 mod worker;
 
 use polars::prelude::*;

@@ -26,7 +26,6 @@
 //! timings in `summary.json`.
 
 mod charts;
-mod demo;
 mod html;
 mod tables;
 
@@ -36,13 +35,13 @@ use std::time::Instant;
 use polars::prelude::*;
 use serde::Serialize;
 
-pub use demo::{DEMO_CSV, demo_raw_tables};
+/// The bundled demo data, at its first path (it lives in [`crate::datasets::demo`]).
+pub use crate::datasets::demo::{DEMO_CSV, demo_raw_tables};
 
 use crate::progress::{Cancelled, Progress};
 use crate::risk::criticality::Criticality;
 use crate::risk::montecarlo::Simulation;
 use crate::risk::{Analysis, DisruptionError, Exposure, UnitKind};
-use crate::store::{KnowledgeGraph, StoreError};
 use tables::{assemble, order_desc};
 
 /// Why a report could not be built or written.
@@ -61,57 +60,8 @@ pub enum ReportError {
     Stress(String),
 }
 
-/// One input file of the analysed data and the sha256 of its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InputFile {
-    pub path: String,
-    pub sha256: String,
-}
-
-impl InputFile {
-    /// From (path, sha256) pairs, as in [`crate::ingest::CheckedTables::files`].
-    pub fn from_pairs(files: &[(String, String)]) -> Vec<InputFile> {
-        files
-            .iter()
-            .map(|(path, sha256)| InputFile {
-                path: path.clone(),
-                sha256: sha256.clone(),
-            })
-            .collect()
-    }
-
-    /// Every file of every load in a store (its provenance, [`KnowledgeGraph::loads`]), oldest
-    /// load first; a file loaded twice is listed once.
-    pub fn from_store(kg: &KnowledgeGraph) -> Result<Vec<InputFile>, StoreError> {
-        let loads = kg.loads()?;
-        let mut out: Vec<InputFile> = Vec::new();
-        if loads.height() == 0 {
-            return Ok(out);
-        }
-        let text = |name: &str, i: usize| -> String {
-            loads
-                .column(name)
-                .ok()
-                .and_then(|c| c.get(i).ok())
-                .map(|v| match v {
-                    AnyValue::String(s) => s.to_string(),
-                    AnyValue::StringOwned(s) => s.to_string(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_default()
-        };
-        for i in 0..loads.height() {
-            let f = InputFile {
-                path: text("file", i),
-                sha256: text("sha256", i),
-            };
-            if !out.contains(&f) {
-                out.push(f);
-            }
-        }
-        Ok(out)
-    }
-}
+/// The input files of a report, at their first path (they live in [`crate::source`]).
+pub use crate::source::InputFile;
 
 /// The Monte Carlo scenarios `tierwise report` runs by default on a network of `sites` sites:
 /// 10,000 up to 10,000 sites, then 10^8 / sites (a scenario costs about as much as the network
