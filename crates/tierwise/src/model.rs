@@ -5,11 +5,13 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// Numeric tolerance used everywhere (shares summing to 1, r > 0, A < 1).
 pub const EPS: f64 = 1e-9;
 
 /// A plant, mine or warehouse (`sites` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Site {
     pub site_id: String,
     pub company: String,
@@ -24,7 +26,7 @@ pub struct Site {
 }
 
 /// What an item is in the bill of materials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PartKind {
     Product,
@@ -62,7 +64,7 @@ impl fmt::Display for PartKind {
 }
 
 /// Every item, products included (`parts` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {
     pub part_id: String,
     pub kind: PartKind,
@@ -71,7 +73,7 @@ pub struct Part {
 }
 
 /// Which focal plant makes which product, and what it is worth (`products` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductRow {
     pub part_id: String,
     pub site_id: String,
@@ -82,7 +84,7 @@ pub struct ProductRow {
 }
 
 /// One unit of `parent_part` needs `qty` of `child_part` (`bom` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BomLine {
     pub parent_part: String,
     pub child_part: String,
@@ -90,7 +92,7 @@ pub struct BomLine {
 }
 
 /// Buyer buys part from seller (`supply` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupplyRow {
     pub buyer_site: String,
     pub part_id: String,
@@ -103,7 +105,7 @@ pub struct SupplyRow {
 }
 
 /// Optional capacity and finished stock of a node, or of a whole site when `part_id` is `None`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapacityRow {
     pub site_id: String,
     pub part_id: Option<String>,
@@ -112,7 +114,7 @@ pub struct CapacityRow {
 }
 
 /// Country-level risk (`countries` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Country {
     pub country: String,
     pub governance: Option<f64>,
@@ -122,7 +124,7 @@ pub struct Country {
 }
 
 /// What a risk signal is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum SubjectKind {
     Site,
@@ -160,7 +162,7 @@ impl fmt::Display for SubjectKind {
 }
 
 /// One observation of a long-form risk feed (`signals` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
     pub subject_kind: SubjectKind,
     pub subject_id: String,
@@ -172,7 +174,7 @@ pub struct Signal {
 }
 
 /// An engineering-approved substitute part (`alternates` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alternate {
     pub part_id: String,
     pub alternate_part_id: String,
@@ -180,7 +182,7 @@ pub struct Alternate {
 }
 
 /// All input tables of one data set. Optional tables are empty when absent.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tables {
     pub sites: Vec<Site>,
     pub parts: Vec<Part>,

@@ -296,7 +296,11 @@ type Compiled = (Network, Vec<InputFile>, Vec<Finding>);
 
 fn compile_tables(raw: RawTables, options: &LoadOptions) -> Result<Compiled, SourceError> {
     let checked = raw.check(options)?;
-    let net = Network::compile(&checked.tables)?;
+    // The gates compiled the network already; a checked load has no cycle, so it is there.
+    let net = match checked.network {
+        Some(net) => *net,
+        None => Network::compile(&checked.tables)?,
+    };
     Ok((net, InputFile::from_pairs(&checked.files), checked.warnings))
 }
 

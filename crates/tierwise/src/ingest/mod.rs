@@ -26,6 +26,7 @@ pub(crate) use raw::{CsvProblem, read_csv_frame};
 pub use write::write_tables_csv;
 
 use crate::model::{TABLE_NAMES, Tables};
+use crate::network::Network;
 
 /// One problem found in the input: which table (and file), row (1-based, header = row 1),
 /// column and value, and a plain message.
@@ -200,6 +201,8 @@ pub struct CheckedTables {
     pub warnings: Vec<Finding>,
     /// (path, sha256 hex) of every file read, in table order.
     pub files: Vec<(String, String)>,
+    /// The network the gates compiled from `tables` (the one [`Network::compile`] gives).
+    pub network: Option<Box<Network>>,
 }
 
 /// The raw (untyped) tables of one load, with their sources.
@@ -331,7 +334,7 @@ impl RawTables {
         errors.append(&mut report.errors);
         // The typed gates number rows through `origin`, which keeps the source row of every
         // record that parsed.
-        let mut checked = validate_with(&tables, options, &origin);
+        let (mut checked, network) = gates::validate_compiling(&tables, options, &origin);
         errors.append(&mut checked.errors);
         report.warnings.append(&mut checked.warnings);
         report.warnings.sort();
@@ -347,6 +350,7 @@ impl RawTables {
             tables,
             warnings: report.warnings,
             files: self.files,
+            network: network.map(Box::new),
         })
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
-use super::{Csr, Edge, Group, Network, NetworkError, Node, ProductNode, Unmapped};
+use super::{Csr, Edge, Group, Index, Lazy, Network, NetworkError, Node, ProductNode, Unmapped};
 use crate::model::{EPS, Tables};
 
 /// A resolved supply row: (buyer site, part, seller site, canonical row).
@@ -53,9 +53,11 @@ impl Network {
             products,
             unmapped,
             unconsumed,
-            node_index,
-            site_index: names.site_index,
-            part_index: names.part_index,
+            index: Lazy::ready(Index {
+                site: names.site_index,
+                part: names.part_index,
+                node: node_index,
+            }),
         })
     }
 }

@@ -5,13 +5,17 @@
 //! (longest path from a leaf) and then by (site_id, part_id), so node `i`'s inputs all have
 //! smaller indices and one pass from 0 to n visits every node after all its suppliers.
 
+mod binary;
 mod compile;
 mod frames;
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{Part, Site, Tables};
 
+pub use binary::{BinaryError, FORMAT_VERSION};
 pub use frames::{NetworkView, UnknownView};
 
 /// Errors of compiling tables into a network.
@@ -28,7 +32,7 @@ pub enum NetworkError {
 }
 
 /// Compressed sparse rows: item lists of many owners in one array.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Csr {
     offsets: Vec<u32>,
     items: Vec<u32>,
@@ -66,7 +70,7 @@ impl Csr {
 }
 
 /// A node: site `site` makes part `part`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
     pub site: u32,
     pub part: u32,
@@ -77,7 +81,7 @@ pub struct Node {
 }
 
 /// The supply rows of one (buyer, part).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub buyer: u32,
     pub part: u32,
@@ -90,7 +94,7 @@ pub struct Group {
 }
 
 /// One supply row: `seller` node ships into group `group`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
     pub group: u32,
     pub seller: u32,
@@ -104,7 +108,7 @@ pub struct Edge {
 }
 
 /// A products row: the focal plant node that makes a product, and what it is worth.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ProductNode {
     pub node: u32,
     pub demand_per_day: f64,
@@ -121,7 +125,7 @@ impl ProductNode {
 }
 
 /// A node whose part has a BOM child the site has no supply row for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmapped {
     pub node: u32,
     pub site: String,
@@ -130,7 +134,7 @@ pub struct Unmapped {
 }
 
 /// The compiled supply network.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     tables: Tables,
     companies: Vec<String>,
@@ -150,9 +154,10 @@ pub struct Network {
     products: Vec<ProductNode>,
     unmapped: Vec<Unmapped>,
     unconsumed: Vec<(String, String)>,
-    node_index: HashMap<(u32, u32), u32>,
-    site_index: HashMap<String, u32>,
-    part_index: HashMap<String, u32>,
+    /// Lookups by id, rebuilt on first use after decoding (they are not part of the binary
+    /// form, so any decoded network is complete).
+    #[serde(skip)]
+    index: Lazy<Index>,
 }
 
 impl Network {
@@ -300,17 +305,22 @@ impl Network {
 
     /// The node of (site id, part id), if the site makes the part.
     pub fn node(&self, site_id: &str, part_id: &str) -> Option<u32> {
-        let s = *self.site_index.get(site_id)?;
-        let p = *self.part_index.get(part_id)?;
-        self.node_index.get(&(s, p)).copied()
+        let index = self.index();
+        let s = *index.site.get(site_id)?;
+        let p = *index.part.get(part_id)?;
+        index.node.get(&(s, p)).copied()
     }
 
     pub fn site_index(&self, site_id: &str) -> Option<u32> {
-        self.site_index.get(site_id).copied()
+        self.index().site.get(site_id).copied()
     }
 
     pub fn part_index(&self, part_id: &str) -> Option<u32> {
-        self.part_index.get(part_id).copied()
+        self.index().part.get(part_id).copied()
+    }
+
+    fn index(&self) -> &Index {
+        self.index.0.get_or_init(|| Index::of(self))
     }
 
     /// A readable name of a node: `site/part`.
@@ -345,5 +355,51 @@ impl Network {
     /// The deepest tier of any site (0 when only plants).
     pub fn max_tier(&self) -> u32 {
         self.site_tier.iter().flatten().copied().max().unwrap_or(0)
+    }
+}
+
+/// Positions of sites, parts and nodes by id.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub(crate) site: HashMap<String, u32>,
+    pub(crate) part: HashMap<String, u32>,
+    pub(crate) node: HashMap<(u32, u32), u32>,
+}
+
+impl Index {
+    fn of(net: &Network) -> Index {
+        let ids = |it: &mut dyn Iterator<Item = String>| it.zip(0u32..).collect();
+        Index {
+            site: ids(&mut net.tables.sites.iter().map(|s| s.site_id.clone())),
+            part: ids(&mut net.tables.parts.iter().map(|p| p.part_id.clone())),
+            node: net
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| ((n.site, n.part), i as u32))
+                .collect(),
+        }
+    }
+}
+
+/// A value computed once on first use; equal to any other (it is derived data).
+#[derive(Debug, Default)]
+pub(crate) struct Lazy<T>(std::sync::OnceLock<T>);
+
+impl<T> Lazy<T> {
+    pub(crate) fn ready(value: T) -> Self {
+        Lazy(std::sync::OnceLock::from(value))
+    }
+}
+
+impl<T: Clone> Clone for Lazy<T> {
+    fn clone(&self) -> Self {
+        Lazy(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Lazy<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }

@@ -3,7 +3,7 @@
 //! Every record carries its table identifier as `tw:id` so that RDF written by hand (with
 //! IRIs of its own) maps back to the same ids; references are IRIs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -217,8 +217,14 @@ impl Out<'_> {
     }
 }
 
-/// The quads of `tables` in graph `graph`.
-pub fn tables_to_quads(t: &Tables, graph: &GraphName) -> Vec<Quad> {
+/// The quads of `tables` in graph `graph`, handed to `sink` in chunks of about `chunk` quads,
+/// so that a large load never holds all of its quads at once.
+pub fn stream_quads<E>(
+    t: &Tables,
+    graph: &GraphName,
+    chunk: usize,
+    sink: &mut dyn FnMut(Vec<Quad>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut o = Out {
         graph,
         quads: Vec::new(),
@@ -234,27 +240,106 @@ pub fn tables_to_quads(t: &Tables, graph: &GraphName) -> Vec<Quad> {
         "Country",
         t.sites.iter().map(|s| s.country.as_str()).chain(countries),
     );
-    t.sites.iter().for_each(|s| o.site(s));
-    t.parts.iter().for_each(|p| o.part(p));
-    t.products.iter().for_each(|p| o.product(p));
-    t.bom.iter().for_each(|b| o.bom_line(b));
-    t.supply.iter().for_each(|s| o.supply(s));
-    t.capacity.iter().for_each(|c| o.capacity(c));
-    t.countries.iter().for_each(|c| o.country(c));
-    t.signals.iter().for_each(|s| o.signal(s));
-    t.alternates.iter().for_each(|a| o.alternate(a));
-    o.quads
+    let mut each = |o: &mut Out, n: usize, write: &dyn Fn(&mut Out, usize)| {
+        for i in 0..n {
+            write(o, i);
+            if o.quads.len() >= chunk {
+                sink(std::mem::take(&mut o.quads))?;
+            }
+        }
+        Ok(())
+    };
+    each(&mut o, t.sites.len(), &|o, i| o.site(&t.sites[i]))?;
+    each(&mut o, t.parts.len(), &|o, i| o.part(&t.parts[i]))?;
+    each(&mut o, t.products.len(), &|o, i| o.product(&t.products[i]))?;
+    each(&mut o, t.bom.len(), &|o, i| o.bom_line(&t.bom[i]))?;
+    each(&mut o, t.supply.len(), &|o, i| o.supply(&t.supply[i]))?;
+    each(&mut o, t.capacity.len(), &|o, i| o.capacity(&t.capacity[i]))?;
+    each(&mut o, t.countries.len(), &|o, i| {
+        o.country(&t.countries[i])
+    })?;
+    each(&mut o, t.signals.len(), &|o, i| o.signal(&t.signals[i]))?;
+    each(&mut o, t.alternates.len(), &|o, i| {
+        o.alternate(&t.alternates[i])
+    })?;
+    sink(o.quads)
 }
 
 /// The triples about one subject, by predicate.
-type Props = HashMap<NamedNode, Vec<Term>>;
+pub(crate) type Props = HashMap<NamedNode, Vec<Term>>;
 
 /// Reads records back from quads (any graphs), reporting records that are incomplete or
 /// contradictory (two different values of a single-valued property, e.g. from two loads).
 pub struct Extractor {
     subjects: HashMap<NamedOrBlankNode, Props>,
     findings: Vec<Finding>,
+    /// Set when fed one subject at a time: references are resolved at the end.
+    streamed: Option<Streamed>,
 }
+
+/// What an extractor fed one subject at a time keeps: the records read so far (references
+/// still as marked IRIs) and the table id of every resource whose IRI does not spell it.
+#[derive(Default)]
+struct Streamed {
+    tables: Tables,
+    ids: HashMap<String, String>,
+    /// The subject of every record, by table (in [`CLASSES`] order), so that records can be
+    /// taken back ([`Extractor::forget_subjects`]).
+    owners: [Vec<Print>; 9],
+}
+
+/// A 128-bit fingerprint of a subject (two keyed SipHashes): equal subjects, equal prints;
+/// a collision among a billion subjects is below 1e-20.
+pub(crate) type Print = (u64, u64);
+
+pub(crate) fn print(s: &NamedOrBlankNode) -> Print {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::hash::DefaultHasher::new();
+    let mut b = std::hash::DefaultHasher::new();
+    0u8.hash(&mut a);
+    1u8.hash(&mut b);
+    s.hash(&mut a);
+    s.hash(&mut b);
+    (a.finish(), b.finish())
+}
+
+/// The number of records of each table, in [`CLASSES`] order.
+fn lengths(t: &Tables) -> [usize; 9] {
+    [
+        t.sites.len(),
+        t.parts.len(),
+        t.products.len(),
+        t.bom.len(),
+        t.supply.len(),
+        t.capacity.len(),
+        t.countries.len(),
+        t.signals.len(),
+        t.alternates.len(),
+    ]
+}
+
+/// Keeps the records whose owner is not in `drop`.
+fn retain_owned<T>(rows: &mut Vec<T>, owners: &mut Vec<Print>, drop: &HashSet<Print>) {
+    let mut keep = owners.iter().map(|o| !drop.contains(o));
+    rows.retain(|_| keep.next().unwrap_or(true));
+    owners.retain(|o| !drop.contains(o));
+}
+
+/// Marks a reference kept as its IRI until every resource's id is known.
+const REF_MARK: char = '\u{1}';
+
+/// The classes records are read from, in table order.
+const CLASSES: [&str; 9] = [
+    "Site",
+    "Part",
+    "Product",
+    "BomLine",
+    "Supply",
+    "Capacity",
+    "Country",
+    "Signal",
+    "Alternate",
+];
 
 impl Extractor {
     pub fn new(quads: impl IntoIterator<Item = Quad>) -> Self {
@@ -272,6 +357,105 @@ impl Extractor {
         Extractor {
             subjects,
             findings: Vec::new(),
+            streamed: None,
+        }
+    }
+
+    /// An extractor fed one subject at a time with [`Extractor::subject`] (all quads about a
+    /// subject at once, as a store's subject-ordered index gives them), so that it never
+    /// holds more than one subject's quads.
+    pub(crate) fn streaming() -> Self {
+        Extractor {
+            subjects: HashMap::new(),
+            findings: Vec::new(),
+            streamed: Some(Streamed::default()),
+        }
+    }
+
+    /// Reads the records of one subject (streaming mode).
+    pub(crate) fn subject(&mut self, s: NamedOrBlankNode, props: Props) {
+        self.subjects.clear();
+        let ty = rdf::TYPE.into_owned();
+        let classes: Vec<&str> = CLASSES
+            .into_iter()
+            .filter(|c| props.get(&ty).is_some_and(|ts| ts.contains(&tw(c).into())))
+            .collect();
+        if let Some(Term::Literal(id)) = props.get(&tw("id")).and_then(|v| v.first())
+            && let NamedOrBlankNode::NamedNode(n) = &s
+            && last_segment(n.as_str()) != id.value()
+            && let Some(st) = &mut self.streamed
+        {
+            st.ids
+                .insert(n.as_str().to_string(), id.value().to_string());
+        }
+        self.subjects.insert(s.clone(), props);
+        let mut t = std::mem::take(&mut self.streamed.as_mut().expect("streaming").tables);
+        let before = lengths(&t);
+        for class in classes {
+            self.read_into(class, &s, &mut t);
+        }
+        let st = self.streamed.as_mut().expect("streaming");
+        let owner = print(&s);
+        for ((owners, b), a) in st.owners.iter_mut().zip(before).zip(lengths(&t)) {
+            owners.extend(std::iter::repeat_n(owner, a - b));
+        }
+        st.tables = t;
+    }
+
+    /// Takes back every record read from the subjects printed in `drop` (streaming mode).
+    pub(crate) fn forget_subjects(&mut self, drop: &HashSet<Print>) {
+        let Some(st) = &mut self.streamed else {
+            return;
+        };
+        let t = &mut st.tables;
+        let [o0, o1, o2, o3, o4, o5, o6, o7, o8] = &mut st.owners;
+        retain_owned(&mut t.sites, o0, drop);
+        retain_owned(&mut t.parts, o1, drop);
+        retain_owned(&mut t.products, o2, drop);
+        retain_owned(&mut t.bom, o3, drop);
+        retain_owned(&mut t.supply, o4, drop);
+        retain_owned(&mut t.capacity, o5, drop);
+        retain_owned(&mut t.countries, o6, drop);
+        retain_owned(&mut t.signals, o7, drop);
+        retain_owned(&mut t.alternates, o8, drop);
+    }
+
+    /// The tables read in streaming mode, references resolved, and the problems found.
+    pub(crate) fn finish(mut self) -> (Tables, Vec<Finding>) {
+        let st = self.streamed.take().unwrap_or_default();
+        let mut t = st.tables;
+        let resolve = |v: &mut String| {
+            if let Some(iri) = v.strip_prefix(REF_MARK) {
+                *v = match st.ids.get(iri) {
+                    Some(id) => id.clone(),
+                    None => last_segment(iri),
+                };
+            }
+        };
+        each_reference(&mut t, resolve);
+        self.done(t)
+    }
+
+    fn done(mut self, mut t: Tables) -> (Tables, Vec<Finding>) {
+        t.sort_canonical();
+        self.findings.sort();
+        self.findings.dedup();
+        (t, self.findings)
+    }
+
+    /// Reads the record of class `class` about `s` into its table.
+    fn read_into(&mut self, class: &str, s: &NamedOrBlankNode, t: &mut Tables) {
+        match class {
+            "Site" => t.sites.extend(self.site(s)),
+            "Part" => t.parts.extend(self.part(s)),
+            "Product" => t.products.extend(self.product(s)),
+            "BomLine" => t.bom.extend(self.bom_line(s)),
+            "Supply" => t.supply.extend(self.supply(s)),
+            "Capacity" => t.capacity.extend(self.capacity(s)),
+            "Country" => t.countries.extend(self.country(s)),
+            "Signal" => t.signals.extend(self.signal(s)),
+            "Alternate" => t.alternates.extend(self.alternate(s)),
+            _ => {}
         }
     }
 
@@ -337,6 +521,11 @@ impl Extractor {
 
     /// The table id of a resource: its `tw:id`, else the last segment of its IRI.
     fn id_of(&self, t: &Term) -> Option<String> {
+        if self.streamed.is_some()
+            && let Term::NamedNode(n) = t
+        {
+            return Some(format!("{REF_MARK}{}", n.as_str()));
+        }
         let node: NamedOrBlankNode = match t {
             Term::NamedNode(n) => n.clone().into(),
             Term::BlankNode(b) => b.clone().into(),
@@ -353,7 +542,7 @@ impl Extractor {
             return Some(l.value().to_string());
         }
         match t {
-            Term::NamedNode(n) => n.as_str().rsplit('/').next().map(decode_segment),
+            Term::NamedNode(n) => Some(last_segment(n.as_str())),
             _ => None,
         }
     }
@@ -428,34 +617,13 @@ impl Extractor {
 
     /// The tables held by the quads, and the problems found reading them.
     pub fn tables(mut self) -> (Tables, Vec<Finding>) {
-        let mut t = Tables {
-            sites: self.records("Site", Self::site),
-            parts: self.records("Part", Self::part),
-            products: self.records("Product", Self::product),
-            bom: self.records("BomLine", Self::bom_line),
-            supply: self.records("Supply", Self::supply),
-            capacity: self.records("Capacity", Self::capacity),
-            countries: self.records("Country", Self::country),
-            signals: self.records("Signal", Self::signal),
-            alternates: self.records("Alternate", Self::alternate),
-        };
-        t.sort_canonical();
-        self.findings.sort();
-        self.findings.dedup();
-        (t, self.findings)
-    }
-
-    /// The records of every instance of `class` that `read` finds complete.
-    fn records<T>(
-        &mut self,
-        class: &str,
-        mut read: impl FnMut(&mut Self, &NamedOrBlankNode) -> Option<T>,
-    ) -> Vec<T> {
-        let mut out = Vec::new();
-        for s in self.of_type(class) {
-            out.extend(read(self, &s));
+        let mut t = Tables::default();
+        for class in CLASSES {
+            for s in self.of_type(class) {
+                self.read_into(class, &s, &mut t);
+            }
         }
-        out
+        self.done(t)
     }
 
     fn site(&mut self, s: &NamedOrBlankNode) -> Option<Site> {
@@ -612,6 +780,43 @@ impl Extractor {
             alternate_part_id: alternate_part_id?,
             qualification_days,
         })
+    }
+}
+
+/// The table id an IRI spells: its last path segment, decoded.
+pub(crate) fn last_segment(iri: &str) -> String {
+    decode_segment(iri.rsplit('/').next().unwrap_or(iri))
+}
+
+/// Calls `f` on every field of `t` that references another record by id.
+fn each_reference(t: &mut Tables, mut f: impl FnMut(&mut String)) {
+    for s in &mut t.sites {
+        f(&mut s.company);
+        f(&mut s.country);
+    }
+    for p in &mut t.products {
+        f(&mut p.part_id);
+        f(&mut p.site_id);
+    }
+    for b in &mut t.bom {
+        f(&mut b.parent_part);
+        f(&mut b.child_part);
+    }
+    for s in &mut t.supply {
+        f(&mut s.buyer_site);
+        f(&mut s.part_id);
+        f(&mut s.seller_site);
+    }
+    for c in &mut t.capacity {
+        f(&mut c.site_id);
+        c.part_id.iter_mut().for_each(&mut f);
+    }
+    for s in &mut t.signals {
+        f(&mut s.subject_id);
+    }
+    for a in &mut t.alternates {
+        f(&mut a.part_id);
+        f(&mut a.alternate_part_id);
     }
 }
 

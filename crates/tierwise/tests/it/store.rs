@@ -138,3 +138,140 @@ fn sparql_select_comes_back_as_a_dataframe() {
     let err = kg.query("SELECT ?x WHERE {").unwrap_err();
     assert!(matches!(err, StoreError::Query(_)));
 }
+
+/// Every table of `b` appended to `a`.
+fn union(mut a: tierwise::model::Tables, b: tierwise::model::Tables) -> tierwise::model::Tables {
+    a.sites.extend(b.sites);
+    a.parts.extend(b.parts);
+    a.products.extend(b.products);
+    a.bom.extend(b.bom);
+    a.supply.extend(b.supply);
+    a.capacity.extend(b.capacity);
+    a.countries.extend(b.countries);
+    a.signals.extend(b.signals);
+    a.alternates.extend(b.alternates);
+    a
+}
+
+fn kept_networks(store: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(store.join("tierwise-cache"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_disk_store_reads_back_what_two_loads_hold_and_keeps_the_network() {
+    // The demo and the diamond share the company FOCAL and the countries CN, DE and PL: those
+    // resources live in two graphs and are read from both.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("kg.db");
+    let demo = repo().join("data/demo");
+    let d = diamond_with(&[]);
+    let disk = KnowledgeGraph::open(&path).unwrap();
+    let mem = KnowledgeGraph::in_memory().unwrap();
+    disk.load_tables(&demo, &LoadOptions::default()).unwrap();
+    // The first load's network is kept at once (the gates compiled it).
+    assert_eq!(kept_networks(&path).len(), 1);
+    assert_eq!(disk.network().unwrap(), net_of(&demo));
+    for kg in [&disk, &mem] {
+        if kg.path().is_none() {
+            kg.load_tables(&demo, &LoadOptions::default()).unwrap();
+        }
+        kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+    }
+    // The second load changed the state: the kept network no longer matches and is not used.
+    let stale = kept_networks(&path);
+    let expected = Network::compile(&union(tables_of(&demo), tables_of(d.path()))).unwrap();
+    assert_eq!(disk.tables().unwrap(), mem.tables().unwrap());
+    assert_eq!(disk.network().unwrap(), expected);
+    let kept = kept_networks(&path);
+    assert_eq!(kept.len(), 1);
+    assert_ne!(
+        kept, stale,
+        "the network of the new state replaces the old one"
+    );
+    drop(disk);
+    let again = KnowledgeGraph::open(&path).unwrap();
+    assert_eq!(again.network().unwrap(), expected);
+    assert_eq!(kept_networks(&path), kept);
+}
+
+/// The diamond stored on disk, and a load that is valid alone but not with it.
+fn refused_with_the_diamond(files: &[(&str, &str)]) -> tierwise::ingest::QualityReport {
+    let tmp = tempfile::tempdir().unwrap();
+    let kg = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    kg.load_tables(diamond_with(&[]).path(), &LoadOptions::default())
+        .unwrap();
+    let before = kg.store().len().unwrap();
+    let mut all = vec![
+        ("parts.csv", "part_id,kind\nA,assembly\nC,component\n"),
+        (
+            "products.csv",
+            "part_id,site_id,demand_per_day,revenue_per_unit\n",
+        ),
+        ("bom.csv", "parent_part,child_part,qty\n"),
+    ];
+    all.extend_from_slice(files);
+    let extra = crate::common::dir_with(&all);
+    // Alone it passes every gate.
+    KnowledgeGraph::in_memory()
+        .unwrap()
+        .load_tables(extra.path(), &LoadOptions::default())
+        .unwrap();
+    let err = kg
+        .load_tables(extra.path(), &LoadOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        kg.store().len().unwrap(),
+        before,
+        "nothing of it was stored"
+    );
+    let StoreError::Ingest(IngestError::DataQuality(r)) = err else {
+        panic!("{err}")
+    };
+    *r
+}
+
+#[test]
+fn a_load_that_overfills_a_stored_group_is_refused() {
+    // P1 buys A from T1a (0.6) and T1b (0.4); a third seller's 0.5 makes 1.5.
+    let r = refused_with_the_diamond(&[
+        (
+            "sites.csv",
+            "site_id,company,country\nP1,FOCAL,DE\nT3,Delta,FR\n",
+        ),
+        (
+            "supply.csv",
+            "buyer_site,part_id,seller_site,share\nP1,A,T3,0.5\n",
+        ),
+    ]);
+    let sum = "together with the data already stored: shares of buyer P1 for part A sum to \
+               1.5 > 1 (T1a=0.6, T1b=0.4, T3=0.5)";
+    assert!(r.errors.iter().any(|e| e.message == sum), "{r}");
+}
+
+#[test]
+fn a_load_that_closes_a_cycle_through_stored_rows_is_refused() {
+    // Stored: T1a buys C from T2. New: P1 buys C from T1a and T2 buys C from P1. Alone, T1a
+    // is where C starts; with the store, C goes T2 -> T1a -> P1 -> T2 (each a distributor).
+    let r = refused_with_the_diamond(&[
+        (
+            "sites.csv",
+            "site_id,company,country\nP1,FOCAL,DE\nT1a,Alpha,DE\nT2,Gamma,CN\n",
+        ),
+        (
+            "supply.csv",
+            "buyer_site,part_id,seller_site,share\nP1,C,T1a,1\nT2,C,P1,1\n",
+        ),
+    ]);
+    let cycle = "together with the data already stored: the supply network has a cycle: \
+                 T2/C -> T1a/C -> P1/C -> T2/C";
+    assert_eq!(r.errors.len(), 1, "{r}");
+    assert_eq!(r.errors[0].message, cycle);
+}

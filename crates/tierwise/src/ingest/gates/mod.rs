@@ -11,6 +11,7 @@ mod signals;
 
 use super::{Finding, LoadOptions, Origin, QualityReport};
 use crate::model::Tables;
+use crate::network::Network;
 
 /// Runs every typed gate on `tables` (ranges, unique keys, references, share sums, cycles) and
 /// collects the warnings. Rows are numbered as [`super::write_tables_csv`] writes them.
@@ -24,6 +25,16 @@ pub(crate) fn validate_with(
     options: &LoadOptions,
     origin: &Origin,
 ) -> QualityReport {
+    validate_compiling(tables, options, origin).0
+}
+
+/// [`validate_with`], also giving the network the cycle gate compiled (when it has no
+/// cycle), so that a caller need not compile it again.
+pub(crate) fn validate_compiling(
+    tables: &Tables,
+    options: &LoadOptions,
+    origin: &Origin,
+) -> (QualityReport, Option<Network>) {
     let mut c = Ctx {
         origin,
         report: QualityReport::default(),
@@ -34,10 +45,11 @@ pub(crate) fn validate_with(
     groups::check(&mut c, tables);
     signals::check(&mut c, tables, options);
     // Only an acyclic network says anything about how far the mapping reaches.
-    if let Some(net) = cycles::check(&mut c, tables) {
-        coverage::check(&mut c, tables, &net);
+    let net = cycles::check(&mut c, tables);
+    if let Some(net) = &net {
+        coverage::check(&mut c, tables, net);
     }
-    c.report
+    (c.report, net)
 }
 
 /// What the gates share: where rows came from, and the findings so far.

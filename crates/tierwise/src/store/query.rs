@@ -1,0 +1,175 @@
+//! SPARQL over the store, and its results as polars DataFrames.
+
+use oxigraph::model::Term;
+use oxigraph::model::vocab::xsd;
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+
+use super::{KnowledgeGraph, StoreError};
+
+impl KnowledgeGraph {
+    /// Runs a SPARQL query. The default graph is the union of all graphs unless the query
+    /// names its own dataset (FROM). SELECT gives one column per variable (numbers as Float64
+    /// when every bound value is numeric, booleans as Boolean, everything else as strings:
+    /// IRIs bare, literals by their lexical form); ASK gives one `result` column; CONSTRUCT
+    /// and DESCRIBE give subject, predicate, object.
+    pub fn query(&self, sparql: &str) -> Result<DataFrame, StoreError> {
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        let results = prepared
+            .on_store(self.store())
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        results_to_frame(results)
+    }
+}
+
+fn term_text(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => n.as_str().to_string(),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        Term::Literal(l) => l.value().to_string(),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+fn numeric(t: &Term) -> Option<f64> {
+    let Term::Literal(l) = t else { return None };
+    let dt = l.datatype().as_str();
+    let is_num = dt.starts_with("http://www.w3.org/2001/XMLSchema#")
+        && matches!(
+            &dt[33..],
+            "double"
+                | "float"
+                | "decimal"
+                | "integer"
+                | "int"
+                | "long"
+                | "short"
+                | "byte"
+                | "nonNegativeInteger"
+                | "positiveInteger"
+                | "negativeInteger"
+                | "nonPositiveInteger"
+                | "unsignedInt"
+                | "unsignedLong"
+                | "unsignedShort"
+                | "unsignedByte"
+        );
+    if !is_num {
+        return None;
+    }
+    l.value().replace("INF", "inf").parse().ok()
+}
+
+fn boolean(t: &Term) -> Option<bool> {
+    let Term::Literal(l) = t else { return None };
+    if l.datatype() != xsd::BOOLEAN {
+        return None;
+    }
+    match l.value() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn integer(t: &Term) -> Option<i64> {
+    let Term::Literal(l) = t else { return None };
+    let dt = l.datatype().as_str();
+    let is_int = dt.starts_with("http://www.w3.org/2001/XMLSchema#")
+        && (dt.ends_with("nteger")
+            || matches!(
+                &dt[33..],
+                "int"
+                    | "long"
+                    | "short"
+                    | "byte"
+                    | "unsignedInt"
+                    | "unsignedShort"
+                    | "unsignedByte"
+            ));
+    if !is_int {
+        return None;
+    }
+    l.value().parse().ok()
+}
+
+fn column_of(name: &str, values: &[Option<Term>]) -> Column {
+    let bound: Vec<&Term> = values.iter().flatten().collect();
+    if !bound.is_empty() && bound.iter().all(|t| integer(t).is_some()) {
+        let v: Vec<Option<i64>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(integer))
+            .collect();
+        return Series::new(name.into(), v).into();
+    }
+    if !bound.is_empty() && bound.iter().all(|t| numeric(t).is_some()) {
+        let v: Vec<Option<f64>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(numeric))
+            .collect();
+        return Series::new(name.into(), v).into();
+    }
+    if !bound.is_empty() && bound.iter().all(|t| boolean(t).is_some()) {
+        let v: Vec<Option<bool>> = values
+            .iter()
+            .map(|t| t.as_ref().and_then(boolean))
+            .collect();
+        return Series::new(name.into(), v).into();
+    }
+    let v: Vec<Option<String>> = values.iter().map(|t| t.as_ref().map(term_text)).collect();
+    Series::new(name.into(), v).into()
+}
+
+fn results_to_frame(results: QueryResults<'_>) -> Result<DataFrame, StoreError> {
+    let qerr = |e: &dyn std::fmt::Display| StoreError::Query(e.to_string());
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let vars: Vec<String> = solutions
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_string())
+                .collect();
+            let mut cols: Vec<Vec<Option<Term>>> = vec![Vec::new(); vars.len()];
+            for s in solutions {
+                let s = s.map_err(|e| qerr(&e))?;
+                for (i, v) in s.values().iter().enumerate() {
+                    cols[i].push(v.clone());
+                }
+            }
+            let columns: Vec<Column> = vars
+                .iter()
+                .zip(&cols)
+                .map(|(n, v)| column_of(n, v))
+                .collect();
+            DataFrame::new_infer_height(columns).map_err(|e| qerr(&e))
+        }
+        QueryResults::Boolean(b) => {
+            DataFrame::new_infer_height(vec![Series::new("result".into(), [b]).into()])
+                .map_err(|e| qerr(&e))
+        }
+        QueryResults::Graph(triples) => {
+            let mut s = Vec::new();
+            let mut p = Vec::new();
+            let mut o = Vec::new();
+            for t in triples {
+                let t = t.map_err(|e| qerr(&e))?;
+                s.push(Some(Term::from(t.subject)));
+                p.push(Some(Term::from(t.predicate)));
+                o.push(Some(t.object));
+            }
+            DataFrame::new_infer_height(vec![
+                column_of("subject", &s),
+                column_of("predicate", &p),
+                column_of("object", &o),
+            ])
+            .map_err(|e| qerr(&e))
+        }
+    }
+}
