@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use tierwise::ingest::{Finding, IngestError, LoadOptions};
+use tierwise::ingest::{Finding, IngestError, LoadOptions, findings_frame};
 use tierwise::network::NetworkView;
 use tierwise::source::Settings;
-use tierwise::store::{KnowledgeGraph, LoadReceipt, StoreError};
+use tierwise::store::{Input, KnowledgeGraph, StoreError, prepare};
 
 use super::{default_store, source};
 use crate::cli::{DataArgs, GateArgs, GenerateArgs, OutArgs, Preset};
@@ -70,19 +70,6 @@ pub fn willems(chain: u32, from: &Path, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Loads one input (a folder of tables or an RDF file) into a knowledge graph.
-fn load_one(
-    kg: &KnowledgeGraph,
-    path: &Path,
-    options: &LoadOptions,
-) -> Result<LoadReceipt, StoreError> {
-    if path.is_dir() {
-        kg.load_tables(path, options)
-    } else {
-        kg.load_rdf(path, None, options)
-    }
-}
-
 pub fn load(
     inputs: &[PathBuf],
     store: &Path,
@@ -90,13 +77,11 @@ pub fn load(
     all_warnings: bool,
 ) -> Result<(), Failure> {
     let options = gate_options(gates);
-    // Check everything first so that one bad input stores nothing at all.
-    for input in inputs {
-        load_one(&KnowledgeGraph::in_memory()?, input, &options)?;
-    }
-    let kg = KnowledgeGraph::open(store)?;
-    for input in inputs {
-        let r = load_one(&kg, input, &options)?;
+    // Every input passes the gates alone before the store is even opened; then all of them
+    // are checked together and against the store, and written in one atomic step.
+    let prepared = prepare(inputs.iter().map(Input::path).collect(), &options)?;
+    let receipts = KnowledgeGraph::open(store)?.commit(prepared, &options)?;
+    for (input, r) in inputs.iter().zip(receipts) {
         println!(
             "loaded {} into {} as graph <{}> ({} quads)",
             input.display(),
@@ -135,17 +120,18 @@ fn print_warnings(warnings: &[Finding], all: bool) {
 }
 
 /// Prints every finding as a table (the warnings when the data passes) and fails with exit
-/// code 2 when any gate fails.
+/// code 2 when any gate fails. Nothing is stored.
 pub fn check(input: &Path, gates: &GateArgs, out: &OutArgs) -> Result<(), Failure> {
     let options = gate_options(gates);
-    match load_one(&KnowledgeGraph::in_memory()?, input, &options) {
-        Ok(r) => {
+    match prepare(vec![Input::path(input)], &options) {
+        Ok(p) => {
+            let warnings = p.warnings().concat();
             eprintln!(
                 "{}: passes every gate ({} warning(s))",
                 input.display(),
-                r.warnings.len()
+                warnings.len()
             );
-            write_frame(&mut r.warnings_frame(), out)
+            write_frame(&mut findings_frame(&[], &warnings), out)
         }
         Err(StoreError::Ingest(IngestError::DataQuality(r))) => {
             write_frame(&mut r.to_dataframe(), out)?;

@@ -87,6 +87,12 @@ pub struct QualityReport {
 }
 
 impl QualityReport {
+    /// Adds the findings of another report (e.g. of another input of one load).
+    pub fn merge(&mut self, other: QualityReport) {
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }

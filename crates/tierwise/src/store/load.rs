@@ -1,19 +1,22 @@
-//! Loads: checked data written as one named graph with its provenance, whole or not at all.
+//! Loads: checked data written as one named graph per input with its provenance, every input
+//! of a load whole or none of them.
 //!
-//! A load passes the gates on its own (with row numbers), then against what the store holds
-//! (only what the load touches, see `touched`), and is written through oxigraph's bulk
-//! loader: every index is built into SST files beside the store and RocksDB ingests them all
-//! in one atomic step at the end. A process killed before that step leaves the store as it
-//! was (the half-written files are removed when the store is next opened); after it, the load
-//! is whole.
+//! Each input passes the gates on its own (with row numbers); several inputs are then checked
+//! together; the whole load is checked against what the store holds (only what it touches,
+//! see `touched`); and everything is written through oxigraph's bulk loader, which builds
+//! every index into files beside the store that RocksDB ingests in one atomic step at the
+//! end. A process killed before that step leaves the store as it was (the half-written files
+//! are removed when the store is next opened); after it, the load is whole.
 
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::{rdf as rdfv, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
+use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use polars::prelude::DataFrame;
 
+use super::rdf::{Extractor, Print, print};
 use super::{KnowledgeGraph, StoreError, rdf, rdf_format_of};
 use crate::hash::sha256_hex;
 use crate::ingest::{
@@ -23,7 +26,7 @@ use crate::model::Tables;
 use crate::network::Network;
 
 /// Quads handed to the bulk loader at a time: about one of its batches.
-const CHUNK: usize = 1_000_000;
+pub(super) const CHUNK: usize = 1_000_000;
 
 /// What one load did.
 #[derive(Debug, Clone)]
@@ -45,34 +48,162 @@ impl LoadReceipt {
     }
 }
 
-/// The data of a load: checked tables, or the triples of an RDF file (with the tables they
-/// hold, for the checks against the store).
-enum Data<'a> {
-    Tables(&'a Tables),
-    Triples(Vec<Quad>),
+/// One input of a load.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Input {
+    /// A folder of tables (CSV or Parquet).
+    Tables(PathBuf),
+    /// An RDF file in the tw: vocabulary; the format from its extension unless given.
+    Rdf(PathBuf, Option<RdfFormat>),
+    /// Tables not read from files yet (e.g. polars DataFrames), and what to call their source.
+    Raw(RawTables, String),
+    /// Tables that passed the gates already, and what to call their source.
+    Checked(CheckedTables, String),
 }
 
-/// A load about to be written.
-struct Pending<'a> {
-    data: Data<'a>,
+impl Input {
+    /// A folder of tables or an RDF file, by what the path is.
+    pub fn path(path: impl AsRef<Path>) -> Input {
+        let path = path.as_ref().to_path_buf();
+        if path.is_dir() {
+            Input::Tables(path)
+        } else {
+            Input::Rdf(path, None)
+        }
+    }
+}
+
+/// An input that passed the gates on its own, ready to be written.
+pub(crate) struct Checked {
+    tables: Tables,
+    /// The file's own triples, for an RDF input (its quads are made from `tables` otherwise).
+    triples: Option<Vec<Quad>>,
     /// What the load's provenance names as its source.
     source: String,
     files: Vec<(String, String)>,
     warnings: Vec<Finding>,
-    /// The network of the load alone, when the gates compiled it.
+    /// The network of the input alone, when the gates compiled it.
     network: Option<Box<Network>>,
 }
 
+impl Checked {
+    /// Hands the input's quads in `g` to `sink`, a chunk at a time.
+    fn quads<E>(
+        &self,
+        g: &GraphName,
+        sink: &mut dyn FnMut(Vec<Quad>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match &self.triples {
+            None => rdf::stream_quads(&self.tables, g, CHUNK, sink),
+            Some(triples) => triples.chunks(CHUNK).try_for_each(|c| sink(in_graph(c, g))),
+        }
+    }
+}
+
+/// Inputs that passed the gates each on its own, ready for [`KnowledgeGraph::commit`].
+#[derive(Debug)]
+pub struct Prepared(Vec<Checked>);
+
+impl Prepared {
+    /// The warnings of every input, in input order.
+    pub fn warnings(&self) -> Vec<&[Finding]> {
+        self.0.iter().map(|c| c.warnings.as_slice()).collect()
+    }
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checked")
+            .field("source", &self.source)
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads every input and runs every gate on each alone, storing nothing: every violation of
+/// every input at once.
+pub fn prepare(inputs: Vec<Input>, options: &LoadOptions) -> Result<Prepared, StoreError> {
+    let mut checked = Vec::new();
+    let mut refused = QualityReport::default();
+    for input in inputs {
+        match check_input(input, options) {
+            Ok(c) => checked.push(c),
+            Err(StoreError::Ingest(IngestError::DataQuality(r))) => refused.merge(*r),
+            Err(e) => return Err(e),
+        }
+    }
+    if !refused.errors.is_empty() {
+        return Err(IngestError::DataQuality(Box::new(refused)).into());
+    }
+    Ok(Prepared(checked))
+}
+
+/// Reads one input and runs every gate on it alone; nothing is stored.
+pub(crate) fn check_input(input: Input, options: &LoadOptions) -> Result<Checked, StoreError> {
+    let (checked, source) = match input {
+        Input::Tables(dir) => (
+            RawTables::read_dir(&dir)?.check(options)?,
+            dir.display().to_string(),
+        ),
+        Input::Raw(raw, source) => (raw.check(options)?, source),
+        Input::Checked(checked, source) => (checked, source),
+        Input::Rdf(path, format) => return check_rdf_file(&path, format, options),
+    };
+    Ok(Checked {
+        tables: checked.tables,
+        triples: None,
+        source,
+        files: checked.files,
+        warnings: checked.warnings,
+        network: checked.network,
+    })
+}
+
 impl KnowledgeGraph {
+    /// Checks every input and stores each as one named graph: all of them, or (when any
+    /// input fails a gate, alone, together with the others or with the stored data) none.
+    /// Every violation of every input is reported at once.
+    pub fn load(
+        &self,
+        inputs: Vec<Input>,
+        options: &LoadOptions,
+    ) -> Result<Vec<LoadReceipt>, StoreError> {
+        self.commit(prepare(inputs, options)?, options)
+    }
+
+    /// Stores prepared inputs (see [`prepare`]), after checking them together and against
+    /// the stored data: all of them or none.
+    pub fn commit(
+        &self,
+        prepared: Prepared,
+        options: &LoadOptions,
+    ) -> Result<Vec<LoadReceipt>, StoreError> {
+        let checked = prepared.0;
+        if checked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let union = together(&checked, options)?;
+        let quads = |sink: &mut dyn FnMut(Vec<Quad>) -> Result<(), std::convert::Infallible>| {
+            checked
+                .iter()
+                .try_for_each(|c| c.quads(&GraphName::DefaultGraph, sink))
+        };
+        self.check_against_store(
+            union.as_ref().unwrap_or(&checked[0].tables),
+            &quads,
+            options,
+        )?;
+        self.write(checked)
+    }
+
     /// Reads a folder of tables (CSV or Parquet), checks it and stores it as one load.
     pub fn load_tables(
         &self,
         dir: impl AsRef<Path>,
         options: &LoadOptions,
     ) -> Result<LoadReceipt, StoreError> {
-        let dir = dir.as_ref();
-        let checked = RawTables::read_dir(dir)?.check(options)?;
-        self.commit_load(checked, &dir.display().to_string(), options)
+        self.load_one(Input::Tables(dir.as_ref().to_path_buf()), options)
     }
 
     /// Checks raw tables (e.g. from polars DataFrames) and stores them as one load.
@@ -82,8 +213,7 @@ impl KnowledgeGraph {
         source: &str,
         options: &LoadOptions,
     ) -> Result<LoadReceipt, StoreError> {
-        let checked = raw.check(options)?;
-        self.commit_load(checked, source, options)
+        self.load_one(Input::Raw(raw, source.to_string()), options)
     }
 
     /// Stores tables that already passed the gates as one load; `source` names where they
@@ -94,20 +224,7 @@ impl KnowledgeGraph {
         source: &str,
         options: &LoadOptions,
     ) -> Result<LoadReceipt, StoreError> {
-        let CheckedTables {
-            tables,
-            warnings,
-            files,
-            network,
-        } = checked;
-        self.check_against_store(&tables, None, options)?;
-        self.write(Pending {
-            data: Data::Tables(&tables),
-            source: source.to_string(),
-            files,
-            warnings,
-            network,
-        })
+        self.load_one(Input::Checked(checked, source.to_string()), options)
     }
 
     /// Reads an RDF file in the tw: vocabulary (Turtle, N-Triples, N-Quads, TriG), checks the
@@ -119,81 +236,163 @@ impl KnowledgeGraph {
         format: Option<RdfFormat>,
         options: &LoadOptions,
     ) -> Result<LoadReceipt, StoreError> {
-        let path = path.as_ref();
-        let shown = path.display().to_string();
-        let format =
-            format
-                .or_else(|| rdf_format_of(path))
-                .ok_or_else(|| StoreError::UnknownFormat {
-                    path: shown.clone(),
-                })?;
-        let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let triples = parse_rdf(&bytes, format, &shown)?;
-        let (tables, warnings) = check_rdf(&triples, options, &shown)?;
-        self.check_against_store(&tables, Some(&triples), options)?;
-        let sha = sha256_hex(&bytes);
-        self.write(Pending {
-            data: Data::Triples(triples),
-            source: shown.clone(),
-            files: vec![(shown, sha)],
-            warnings,
-            network: None,
-        })
+        self.load_one(Input::Rdf(path.as_ref().to_path_buf(), format), options)
     }
 
-    /// Writes a checked load and its provenance in one atomic bulk load.
-    fn write(&self, load: Pending<'_>) -> Result<LoadReceipt, StoreError> {
-        let loaded_at = now_rfc3339();
-        let joined: String = load.files.iter().map(|(_, h)| h.as_str()).collect();
-        let graph = self.new_graph_name(&loaded_at, &sha256_hex(joined.as_bytes()));
-        let g = GraphName::NamedNode(graph.clone());
+    fn load_one(&self, input: Input, options: &LoadOptions) -> Result<LoadReceipt, StoreError> {
+        let mut receipts = self.load(vec![input], options)?;
+        Ok(receipts.remove(0))
+    }
+
+    /// Writes checked inputs and their provenance in one atomic bulk load.
+    fn write(&self, inputs: Vec<Checked>) -> Result<Vec<LoadReceipt>, StoreError> {
         let was_empty = !self.has_data()?;
+        let loaded_at = now_rfc3339();
         let mut loader = self.store().bulk_loader();
-        let mut quads = 0;
-        let mut sink = |chunk: Vec<Quad>| {
-            quads += chunk.len();
-            loader.load_quads(chunk)
-        };
-        match &load.data {
-            Data::Tables(t) => rdf::stream_quads(t, &g, CHUNK, &mut sink)?,
-            Data::Triples(triples) => {
-                for chunk in triples.chunks(CHUNK) {
-                    sink(in_graph(chunk, &g))?;
-                }
-            }
+        let mut receipts = Vec::with_capacity(inputs.len());
+        let mut taken: HashSet<NamedNode> = HashSet::new();
+        for input in &inputs {
+            let joined: String = input.files.iter().map(|(_, h)| h.as_str()).collect();
+            let graph = self.new_graph_name(&loaded_at, &sha256_hex(joined.as_bytes()), &taken);
+            taken.insert(graph.clone());
+            let g = GraphName::NamedNode(graph.clone());
+            let mut quads = 0;
+            let mut sink = |chunk: Vec<Quad>| {
+                quads += chunk.len();
+                loader.load_quads(chunk)
+            };
+            input.quads(&g, &mut sink)?;
+            sink(provenance(&graph, &input.source, &input.files, &loaded_at))?;
+            receipts.push(LoadReceipt {
+                graph: graph.as_str().to_string(),
+                quads,
+                warnings: input.warnings.clone(),
+                files: input.files.clone(),
+                loaded_at: loaded_at.clone(),
+            });
         }
-        sink(provenance(&graph, &load.source, &load.files, &loaded_at))?;
         loader.commit()?;
-        // The first load of a store is the whole state: its compiled network is kept now, so
+        // The first load of a store is its whole state: its compiled network is kept now, so
         // that no analysis has to read it back from the store.
-        if was_empty && let Some(net) = &load.network {
+        if was_empty
+            && let [only] = inputs.as_slice()
+            && let Some(net) = &only.network
+        {
             self.keep_network(net);
         }
-        Ok(LoadReceipt {
-            graph: graph.as_str().to_string(),
-            quads,
-            warnings: load.warnings,
-            files: load.files,
-            loaded_at,
-        })
+        Ok(receipts)
     }
 
-    fn new_graph_name(&self, loaded_at: &str, sha: &str) -> NamedNode {
+    fn new_graph_name(&self, loaded_at: &str, sha: &str, taken: &HashSet<NamedNode>) -> NamedNode {
         // The time makes names unique across loads; the hash prefix makes them readable.
         let stamp: String = loaded_at.chars().filter(char::is_ascii_digit).collect();
         let mut n = 0;
         loop {
             let name = format!("{}load/{stamp}-{}-{n}", rdf::ID, &sha[..12.min(sha.len())]);
             let node = NamedNode::new_unchecked(name);
-            if !self.store().contains_named_graph(&node).unwrap_or(false) {
+            if !taken.contains(&node) && !self.store().contains_named_graph(&node).unwrap_or(false)
+            {
                 return node;
             }
             n += 1;
         }
     }
+}
+
+/// The inputs checked together when there are several: their union (a record of two inputs
+/// under one key once), or `None` for a single input. Two inputs that disagree on a value, or
+/// together break a gate, are refused "together with the other inputs".
+fn together(inputs: &[Checked], options: &LoadOptions) -> Result<Option<Tables>, StoreError> {
+    if inputs.len() < 2 {
+        return Ok(None);
+    }
+    let shared = shared_subjects(inputs);
+    let mut overlap = Vec::new();
+    for c in inputs {
+        let mut keep = |chunk: Vec<Quad>| {
+            overlap.extend(
+                chunk
+                    .into_iter()
+                    .filter(|q| shared.contains(&print(&q.subject))),
+            );
+            Ok::<(), std::convert::Infallible>(())
+        };
+        c.quads(&GraphName::DefaultGraph, &mut keep)
+            .unwrap_or_else(|never| match never {});
+    }
+    let (_, mut findings) = Extractor::new(overlap).tables();
+    let mut union = inputs[0].tables.clone();
+    for c in &inputs[1..] {
+        union = super::touched::union(&c.tables, union);
+    }
+    let origin = Origin {
+        rowless: true,
+        ..Origin::default()
+    };
+    let mut report = crate::ingest::validate_with(&union, options, &origin);
+    findings.append(&mut report.errors);
+    if findings.is_empty() {
+        return Ok(Some(union));
+    }
+    for f in &mut findings {
+        f.message = format!("together with the other inputs: {}", f.message);
+    }
+    Err(IngestError::DataQuality(Box::new(QualityReport {
+        errors: findings,
+        warnings: Vec::new(),
+    }))
+    .into())
+}
+
+/// The subjects that two or more inputs write.
+fn shared_subjects(inputs: &[Checked]) -> HashSet<Print> {
+    let mut first: HashMap<Print, usize> = HashMap::new();
+    let mut shared = HashSet::new();
+    for (i, c) in inputs.iter().enumerate() {
+        let mut note = |chunk: Vec<Quad>| {
+            for q in &chunk {
+                let p = print(&q.subject);
+                if *first.entry(p).or_insert(i) != i {
+                    shared.insert(p);
+                }
+            }
+            Ok::<(), std::convert::Infallible>(())
+        };
+        c.quads(&GraphName::DefaultGraph, &mut note)
+            .unwrap_or_else(|never| match never {});
+    }
+    shared
+}
+
+/// Reads, parses and checks an RDF file alone.
+fn check_rdf_file(
+    path: &Path,
+    format: Option<RdfFormat>,
+    options: &LoadOptions,
+) -> Result<Checked, StoreError> {
+    let shown = path.display().to_string();
+    // Read first: a path that does not exist is said to be missing, whatever its extension.
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format =
+        format
+            .or_else(|| rdf_format_of(path))
+            .ok_or_else(|| StoreError::UnknownFormat {
+                path: shown.clone(),
+            })?;
+    let triples = parse_rdf(&bytes, format, &shown)?;
+    let (tables, warnings) = check_rdf(&triples, options, &shown)?;
+    let sha = sha256_hex(&bytes);
+    Ok(Checked {
+        tables,
+        triples: Some(triples),
+        source: shown.clone(),
+        files: vec![(shown, sha)],
+        warnings,
+        network: None,
+    })
 }
 
 /// Every triple of an RDF file, blank nodes renamed apart from any other load's.
@@ -270,7 +469,7 @@ fn provenance(
 ) -> Vec<Quad> {
     let g = GraphName::NamedNode(graph.clone());
     let prov = |l: &str| NamedNode::new_unchecked(format!("http://www.w3.org/ns/prov#{l}"));
-    let about = |p: NamedNode, o: oxigraph::model::Term| Quad::new(graph.clone(), p, o, g.clone());
+    let about = |p: NamedNode, o: Term| Quad::new(graph.clone(), p, o, g.clone());
     let mut q = vec![
         about(rdfv::TYPE.into_owned(), rdf::tw("Load").into()),
         about(rdfv::TYPE.into_owned(), prov("Entity").into()),
@@ -289,7 +488,7 @@ fn provenance(
     ];
     for (i, (path, sha)) in files.iter().enumerate() {
         let f = NamedNode::new_unchecked(format!("{}/file/{i}", graph.as_str()));
-        let on_f = |p: NamedNode, o: oxigraph::model::Term| Quad::new(f.clone(), p, o, g.clone());
+        let on_f = |p: NamedNode, o: Term| Quad::new(f.clone(), p, o, g.clone());
         q.push(about(rdf::tw("sourceFile"), f.clone().into()));
         q.push(on_f(rdfv::TYPE.into_owned(), rdf::tw("SourceFile").into()));
         q.push(on_f(

@@ -23,7 +23,7 @@ use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::store::Store;
 use polars::prelude::DataFrame;
 
-pub use load::LoadReceipt;
+pub use load::{Input, LoadReceipt, Prepared, prepare};
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
 use crate::ingest::{IngestError, QualityReport};

@@ -18,6 +18,7 @@
 //! on the whole union, at a cost that follows the load and what it touches, not the store.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::convert::Infallible;
 use std::hash::Hash;
 
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -27,8 +28,9 @@ use super::{KnowledgeGraph, StoreError};
 use crate::ingest::{Finding, IngestError, LoadOptions, Origin, QualityReport};
 use crate::model::Tables;
 
-/// The load's quads are compared with the stored ones a chunk at a time.
-const CHUNK: usize = 1_000_000;
+/// Hands a load's own quads (in any graph) to a sink, a chunk at a time.
+pub(super) type OwnQuads<'a> =
+    dyn Fn(&mut dyn FnMut(Vec<Quad>) -> Result<(), Infallible>) -> Result<(), Infallible> + 'a;
 
 impl KnowledgeGraph {
     /// Refuses a load that, together with the stored data, fails a gate. `triples` are the
@@ -36,7 +38,7 @@ impl KnowledgeGraph {
     pub(super) fn check_against_store(
         &self,
         tables: &Tables,
-        triples: Option<&[Quad]>,
+        quads: &OwnQuads<'_>,
         options: &LoadOptions,
     ) -> Result<(), StoreError> {
         let graphs = self.data_graphs()?;
@@ -49,7 +51,7 @@ impl KnowledgeGraph {
         if stored.is_empty() {
             return Ok(());
         }
-        let findings = union_findings(tables, triples, stored, options);
+        let findings = union_findings(tables, quads, stored, options);
         if findings.is_empty() {
             return Ok(());
         }
@@ -315,7 +317,7 @@ fn restated(t: &Tables) -> Vec<NamedNode> {
 }
 
 /// The load's tables with the stored records whose keys the load does not have.
-fn union(new: &Tables, stored: Tables) -> Tables {
+pub(super) fn union(new: &Tables, stored: Tables) -> Tables {
     let mut u = new.clone();
     add_missing(&mut u.sites, stored.sites, |r| r.site_id.clone());
     add_missing(&mut u.parts, stored.parts, |r| r.part_id.clone());
@@ -362,7 +364,7 @@ fn add_missing<T, K: Hash + Eq>(rows: &mut Vec<T>, more: Vec<T>, key: impl Fn(&T
 /// "together with the data already stored".
 fn union_findings(
     tables: &Tables,
-    triples: Option<&[Quad]>,
+    quads: &OwnQuads<'_>,
     stored: Vec<Quad>,
     options: &LoadOptions,
 ) -> Vec<Finding> {
@@ -378,11 +380,7 @@ fn union_findings(
         overlap.extend(about_stored);
         Ok::<(), std::convert::Infallible>(())
     };
-    match triples {
-        Some(t) => t.chunks(CHUNK).try_for_each(|c| keep(c.to_vec())),
-        None => super::rdf::stream_quads(tables, &GraphName::DefaultGraph, CHUNK, &mut keep),
-    }
-    .unwrap_or_else(|never| match never {});
+    quads(&mut keep).unwrap_or_else(|never| match never {});
     let (stored_tables, mut findings) = Extractor::new(stored.into_iter().chain(overlap)).tables();
     let union = union(tables, stored_tables);
     let origin = Origin {

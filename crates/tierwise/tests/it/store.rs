@@ -275,3 +275,33 @@ fn a_load_that_closes_a_cycle_through_stored_rows_is_refused() {
     assert_eq!(r.errors.len(), 1, "{r}");
     assert_eq!(r.errors[0].message, cycle);
 }
+
+#[test]
+fn inputs_of_one_load_are_stored_all_or_none() {
+    use tierwise::store::Input;
+    let tmp = tempfile::tempdir().unwrap();
+    let kg = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    let demo = repo().join("data/demo");
+    let d = diamond_with(&[]);
+    // Two inputs that disagree (T2 in CN, then in VN) store neither.
+    let moved = diamond_with(&[("sites.csv", &SITES.replace("T2,Gamma,CN", "T2,Gamma,VN"))]);
+    let inputs = vec![Input::path(d.path()), Input::path(moved.path())];
+    let err = kg.load(inputs, &LoadOptions::default()).unwrap_err();
+    let StoreError::Ingest(IngestError::DataQuality(r)) = err else {
+        panic!("{err}")
+    };
+    assert!(
+        r.errors[0]
+            .message
+            .starts_with("together with the other inputs: conflicting values"),
+        "{r}"
+    );
+    assert!(kg.loads().unwrap().height() == 0, "nothing was stored");
+    // Two that agree are stored as two graphs in one step.
+    let inputs = vec![Input::path(&demo), Input::path(d.path())];
+    let receipts = kg.load(inputs, &LoadOptions::default()).unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_ne!(receipts[0].graph, receipts[1].graph);
+    let expected = Network::compile(&union(tables_of(&demo), tables_of(d.path()))).unwrap();
+    assert_eq!(kg.network().unwrap(), expected);
+}
