@@ -1,0 +1,164 @@
+//! A load killed with SIGKILL at any moment leaves the store with everything stored before and
+//! the new load either whole or absent; a rerun then completes.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{text, tierwise};
+use tierwise::ingest::LoadOptions;
+use tierwise::network::Network;
+use tierwise::store::KnowledgeGraph;
+
+/// The network a store holds and how many loads it has.
+fn state(store: &Path) -> (Network, usize) {
+    let kg = KnowledgeGraph::open(store).expect("the store reopens after a kill");
+    (kg.network().unwrap(), kg.loads().unwrap().height())
+}
+
+fn network_of_dirs(dirs: &[&Path]) -> Network {
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    for d in dirs {
+        kg.load_tables(d, &LoadOptions::default()).unwrap();
+    }
+    kg.network().unwrap()
+}
+
+/// Delays spread over the length of a load, from a fixed seed (the test is repeatable).
+fn delays(n: usize, load: Duration) -> Vec<Duration> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let f = (x >> 11) as f64 / (1u64 << 53) as f64;
+            load.mul_f64(0.05 + 0.9 * f)
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_load_leaves_the_store_whole_or_without_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (earlier, big, store) = (
+        tmp.path().join("earlier"),
+        tmp.path().join("big"),
+        tmp.path().join("kg.db"),
+    );
+    // The earlier data: a small hand-made network; the new load: 1,200 generated sites (their
+    // ids, S..., PRD-..., do not meet the small network's).
+    write_small_network(&earlier);
+    let out = tierwise(&[
+        "generate",
+        "--sites",
+        "1200",
+        "--seed",
+        "1",
+        "--out",
+        big.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tierwise(&[
+        "load",
+        earlier.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = network_of_dirs(&[&earlier]);
+    let after = network_of_dirs(&[&earlier, &big]);
+    assert_eq!(state(&store), (before.clone(), EARLIER_FILES));
+    // How long a whole load takes here, to spread the kills over it.
+    let probe = tmp.path().join("probe.db");
+    let t0 = Instant::now();
+    let out = tierwise(&[
+        "load",
+        big.to_str().unwrap(),
+        "--store",
+        probe.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let full = t0.elapsed();
+    let mut whole = 0;
+    for (i, delay) in delays(6, full).into_iter().enumerate() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tierwise"))
+            .args([
+                "load",
+                big.to_str().unwrap(),
+                "--store",
+                store.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let (net, loads) = state(&store);
+        // One row per file of each load in `loads()`.
+        if loads == EARLIER_FILES {
+            assert_eq!(
+                net, before,
+                "kill {i} after {delay:?}: the earlier data changed"
+            );
+        } else {
+            assert_eq!(
+                net, after,
+                "kill {i} after {delay:?}: a partial load is visible"
+            );
+            whole += 1;
+        }
+    }
+    let out = tierwise(&[
+        "load",
+        big.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (net, loads) = state(&store);
+    assert_eq!(net, after);
+    assert!(
+        loads > EARLIER_FILES,
+        "the rerun completed ({whole} killed loads had finished first)"
+    );
+    let leftovers = std::fs::read_dir(&store)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("bulk-"))
+        .count();
+    assert_eq!(leftovers, 0, "the killed loads' files were cleaned up");
+}
+
+/// The files of the small network (one row each in `loads()`).
+const EARLIER_FILES: usize = 5;
+
+/// Two Tier-1 sites sharing one Tier-2 (the diamond of the risk tests).
+fn write_small_network(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in [
+        (
+            "sites",
+            "site_id,company,country,ttr_days\nP1,FOCAL,DE,10\nT1a,Alpha,DE,20\nT1b,Beta,PL,30\nT2,Gamma,CN,60\n",
+        ),
+        (
+            "parts",
+            "part_id,kind,name,unit_cost\nX,product,Gearbox,500\nA,assembly,Housing,80\nC,component,Casting,20\n",
+        ),
+        (
+            "products",
+            "part_id,site_id,demand_per_day,revenue_per_unit\nX,P1,100,50\n",
+        ),
+        ("bom", "parent_part,child_part,qty\nX,A,2\nA,C,3\n"),
+        (
+            "supply",
+            "buyer_site,part_id,seller_site,share\nP1,A,T1a,0.6\nP1,A,T1b,0.4\nT1a,C,T2,1\nT1b,C,T2,1\n",
+        ),
+    ] {
+        std::fs::write(dir.join(format!("{name}.csv")), text).unwrap();
+    }
+}
