@@ -6,6 +6,7 @@
 //! supply network ([`network::Network`]) that the analytics run on.
 
 pub mod datasets;
+pub mod events;
 pub mod hash;
 pub mod ingest;
 pub mod lp;

@@ -35,6 +35,7 @@ impl Network {
         let node_index = positions(nodes.iter().map(|nd| (nd.site, nd.part)));
         let products = product_nodes(&t, &plant_rows, &node_index);
         let site_tier = site_tiers(t.sites.len(), &supply, &plant_rows);
+        let group_index = super::group_index(&groups);
         Ok(Network {
             tables: t,
             companies: names.companies,
@@ -57,6 +58,7 @@ impl Network {
                 site: names.site_index,
                 part: names.part_index,
                 node: node_index,
+                group: group_index,
             }),
         })
     }

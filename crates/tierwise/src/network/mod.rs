@@ -8,6 +8,7 @@
 mod binary;
 mod compile;
 mod frames;
+mod patch;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,8 @@ use crate::model::{Part, Site, Tables};
 
 pub use binary::{BinaryError, FORMAT_VERSION};
 pub use frames::{NetworkView, UnknownView};
+#[allow(unused_imports)]
+pub(crate) use patch::Patched;
 
 /// Errors of compiling tables into a network.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -319,7 +322,7 @@ impl Network {
         self.index().part.get(part_id).copied()
     }
 
-    fn index(&self) -> &Index {
+    pub(crate) fn index(&self) -> &Index {
         self.index.0.get_or_init(|| Index::of(self))
     }
 
@@ -364,6 +367,8 @@ pub(crate) struct Index {
     pub(crate) site: HashMap<String, u32>,
     pub(crate) part: HashMap<String, u32>,
     pub(crate) node: HashMap<(u32, u32), u32>,
+    /// (buyer, part) -> its group.
+    pub(crate) group: HashMap<(u32, u32), u32>,
 }
 
 impl Index {
@@ -378,8 +383,18 @@ impl Index {
                 .enumerate()
                 .map(|(i, n)| ((n.site, n.part), i as u32))
                 .collect(),
+            group: group_index(&net.groups),
         }
     }
+}
+
+/// (buyer, part) -> group.
+pub(crate) fn group_index(groups: &[Group]) -> HashMap<(u32, u32), u32> {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, grp)| ((grp.buyer, grp.part), g as u32))
+        .collect()
 }
 
 /// A value computed once on first use; equal to any other (it is derived data).
