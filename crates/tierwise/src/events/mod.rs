@@ -5,16 +5,16 @@
 //! - `parse`: JSON lines -> typed [`Event`]s, every problem named by line, field and value;
 //! - `state`: the live state (tables, stamps, active disruptions) and how a change applies.
 
-#![allow(dead_code, unused_imports)] // wired up by events::live (in progress)
-
+mod live;
 mod parse;
 mod state;
 
 use chrono::{DateTime, Utc};
 
+pub use live::{DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Status};
 pub use parse::{TYPES, parse_line, parse_value};
+pub(crate) use state::Target;
 pub use state::Writes;
-pub(crate) use state::{Effect, Refusal, Rows, Target, apply};
 
 use crate::model::{Alternate, Signal, Site, SubjectKind, SupplyRow};
 use crate::risk::Link;

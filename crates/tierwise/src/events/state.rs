@@ -102,9 +102,8 @@ pub(crate) struct Effect {
 }
 
 /// The tables an event changes, by key. Structural changes (rows or sites that appear or
-/// disappear) are only possible where [`Target::structural`] says so.
+/// disappear) are only made on [`Rows`]; the live network is compiled again for them.
 pub(crate) trait Target {
-    fn structural(&self) -> bool;
     fn site(&mut self, id: &str) -> Option<&mut Site>;
     fn has_company(&self, id: &str) -> bool;
     fn has_part(&self, id: &str) -> bool;
@@ -121,8 +120,8 @@ pub(crate) trait Target {
 }
 
 impl Change {
-    /// Whether applying the change to `t` adds or removes a row or site, or moves a site to
-    /// another company or country (then the network must be compiled again).
+    /// Whether applying the change to `t` adds or removes a row, or adds or restates a site
+    /// (then the network must be compiled again).
     pub(crate) fn is_structural(&self, t: &mut dyn Target) -> bool {
         match self {
             Change::SupplyAdded(r) => {
@@ -130,9 +129,8 @@ impl Change {
                 t.row(&l).is_none()
             }
             Change::SupplyRemoved { .. } => true,
-            Change::SiteAdded(s) => t
-                .site(&s.site_id)
-                .is_none_or(|b| b.company != s.company || b.country != s.country),
+            // A site's data feeds its tier, TTR and company: compiled again.
+            Change::SiteAdded(_) => true,
             _ => false,
         }
     }
@@ -556,10 +554,6 @@ impl Rows {
 }
 
 impl Target for Rows {
-    fn structural(&self) -> bool {
-        true
-    }
-
     fn site(&mut self, id: &str) -> Option<&mut Site> {
         self.sites.get_mut(id)
     }

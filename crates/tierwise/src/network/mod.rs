@@ -18,8 +18,6 @@ use crate::model::{Part, Site, Tables};
 
 pub use binary::{BinaryError, FORMAT_VERSION};
 pub use frames::{NetworkView, UnknownView};
-#[allow(unused_imports)]
-pub(crate) use patch::Patched;
 
 /// Errors of compiling tables into a network.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -99,10 +99,6 @@ fn upsert_sorted<T, K: Ord>(rows: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) -
 }
 
 impl Target for Patch<'_> {
-    fn structural(&self) -> bool {
-        false
-    }
-
     fn site(&mut self, id: &str) -> Option<&mut Site> {
         let i = self.net.site_index(id)?;
         Some(&mut self.net.tables.sites[i as usize])

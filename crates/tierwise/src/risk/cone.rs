@@ -152,6 +152,29 @@ impl Flow {
         }
     }
 
+    /// Brings the values a cone reads of groups `groups` (remainder, stock, caps) up to date
+    /// with `net` after an in-place patch; the layout (who sells to whom) must be unchanged.
+    pub fn patch(&mut self, net: &Network, groups: &std::collections::BTreeSet<u32>) {
+        let edges = net.edges();
+        for &g in groups {
+            let grp = &net.groups()[g as usize];
+            let h = &mut self.groups[g as usize];
+            h.remainder = grp.remainder;
+            h.inventory_days = grp.inventory_days;
+            let h = *h;
+            for i in h.in_start..h.in_end {
+                let input = &mut self.inputs[i as usize];
+                input.cap = edges[input.edge as usize].cap;
+                let v = input.seller as usize;
+                let (a, b) = (self.out_start[v] as usize, self.out_start[v + 1] as usize);
+                for o in self.out[a..b].iter_mut().filter(|o| o.g == g) {
+                    o.remainder = h.remainder;
+                    o.inventory_days = h.inventory_days;
+                }
+            }
+        }
+    }
+
     /// The smallest node consuming what group `g` receives (u32::MAX when none).
     pub fn group_first_consumer(&self, g: u32) -> u32 {
         let h = self.groups[g as usize];

@@ -11,6 +11,7 @@ mod lanes;
 pub mod montecarlo;
 pub mod policy;
 pub mod score;
+mod update;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
 pub use frames::CriticalityView;
 pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
+pub(crate) use update::Touched;
 
 /// Which data, policy and code a result came from.
 #[derive(Debug, Clone, PartialEq)]

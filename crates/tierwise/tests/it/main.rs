@@ -5,6 +5,7 @@
 mod common;
 
 mod criticality;
+mod events;
 mod ingest;
 mod lp;
 mod montecarlo;

@@ -59,6 +59,7 @@
 mod build;
 mod dates;
 mod draw;
+mod events;
 mod net;
 mod reference;
 mod shape;
@@ -66,6 +67,7 @@ mod tables;
 
 use crate::model::{PartKind, Tables};
 use draw::Draw;
+pub use events::generate_events;
 use net::Role;
 use shape::Shape;
 
