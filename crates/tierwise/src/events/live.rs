@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::state::{Effect, Refusal, Rows, apply};
+use super::state::{Effect, Refusal, Rows, Target, apply};
 use super::{Change, Event, EventError, Writes};
 use crate::model::SubjectKind;
 use crate::network::Network;
@@ -134,6 +134,27 @@ impl Live {
         }
     }
 
+    /// A live state resumed from a replay of stored events (`replayed.tables` compiled into
+    /// `analysis`).
+    pub fn resume(analysis: Analysis, replayed: super::Replayed, kinds: &[UnitKind]) -> Live {
+        let mut live = Live::new(analysis, kinds);
+        live.writes = replayed.writes;
+        live.seen = replayed.seen;
+        live.down = replayed.down;
+        live
+    }
+
+    /// A hash of the state: the compiled network (tables included) and the active
+    /// disruptions. Equal states hash equal whatever the order events arrived in.
+    pub fn state_hash(&self) -> String {
+        let mut bytes = self.analysis.network().to_bytes();
+        for (site, d) in &self.down {
+            let text = format!("\n{site}|{}|{:?}", d.since.to_rfc3339(), d.ttr_days);
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        crate::hash::sha256_hex(&bytes)
+    }
+
     pub fn analysis(&self) -> &Analysis {
         &self.analysis
     }
@@ -214,32 +235,12 @@ impl Live {
     }
 
     fn disruption(&mut self, e: &Event, batch: &mut Batch) -> Result<bool, Refusal> {
-        let (Change::SiteDown { site, .. } | Change::SiteUp { site }) = &e.change else {
-            unreachable!("called for site.down and site.up only")
-        };
-        if self.analysis.network().site_index(site).is_none() {
-            return Err(super::state::refuse("subject", site, "unknown site"));
+        let known = |site: &str| self.analysis.network().site_index(site).is_some();
+        let won = record_down(&mut self.writes, &mut self.down, e, known)?;
+        if won {
+            batch.down_changed.push(e.id.clone());
         }
-        if !self.writes.take(format!("site|{site}|down"), &e.stamp()) {
-            self.writes.commit();
-            return Ok(false);
-        }
-        self.writes.commit();
-        match &e.change {
-            Change::SiteDown { ttr_days, .. } => {
-                let d = Down {
-                    since: e.time,
-                    ttr_days: *ttr_days,
-                    event_id: e.id.clone(),
-                };
-                self.down.insert(site.clone(), d);
-            }
-            _ => {
-                self.down.remove(site);
-            }
-        }
-        batch.down_changed.push(e.id.clone());
-        Ok(true)
+        Ok(won)
     }
 
     /// A change of values only: patched in place.
@@ -295,6 +296,41 @@ impl Live {
             }
         }
     }
+}
+
+/// Applies a `site.down` or `site.up` to the active disruptions if it is the newest word on
+/// its site; says whether it was.
+pub(crate) fn record_down(
+    writes: &mut Writes,
+    down: &mut BTreeMap<String, Down>,
+    e: &Event,
+    known: impl Fn(&str) -> bool,
+) -> Result<bool, Refusal> {
+    let (Change::SiteDown { site, .. } | Change::SiteUp { site }) = &e.change else {
+        unreachable!("called for site.down and site.up only")
+    };
+    if !known(site) {
+        return Err(super::state::refuse("subject", site, "unknown site"));
+    }
+    let won = writes.take(format!("site|{site}|down"), &e.stamp());
+    writes.commit();
+    if !won {
+        return Ok(false);
+    }
+    match &e.change {
+        Change::SiteDown { ttr_days, .. } => {
+            let d = Down {
+                since: e.time,
+                ttr_days: *ttr_days,
+                event_id: e.id.clone(),
+            };
+            down.insert(site.clone(), d);
+        }
+        _ => {
+            down.remove(site);
+        }
+    }
+    Ok(true)
 }
 
 /// The sites whose risk inputs an applied change touched (through a company or country
@@ -551,4 +587,153 @@ fn diff_by_id(old: &Exposure, new: &Exposure, ids: &[String]) -> Vec<DeltaRow> {
         }
     }
     out
+}
+
+/// Per products row, where the active disruptions leave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SituationRow {
+    pub row: String,
+    pub availability: f64,
+    /// Days the row's stock (finished and upstream) lasts from the start of the disruption.
+    pub tts_days: f64,
+    /// TTS minus the days since the earliest active disruption began (negative: stopped).
+    pub days_left: f64,
+    /// The day supply stops, for a row with availability below 1.
+    pub stops_on: Option<DateTime<Utc>>,
+    /// Loss over the longest expected recovery of the active disruptions (DESIGN 3.2).
+    pub projected_loss: f64,
+}
+
+/// The live situation at a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Situation {
+    pub now: DateTime<Utc>,
+    pub down: Vec<(String, Down)>,
+    /// Days to recover assumed for the projection (the longest of the active disruptions).
+    pub ttr_days: f64,
+    pub rows: Vec<SituationRow>,
+}
+
+impl Live {
+    /// The products rows under the active disruptions at `now`.
+    pub fn situation(&self, now: DateTime<Utc>) -> Situation {
+        let net = self.analysis.network();
+        let down: Vec<(String, Down)> = self
+            .down
+            .iter()
+            .map(|(s, d)| (s.clone(), d.clone()))
+            .collect();
+        let default_ttr = self.analysis.policy().default_ttr_days;
+        let ttr = |(s, d): &(String, Down)| {
+            let site = net.site_index(s).map(|i| &net.sites()[i as usize]);
+            d.ttr_days
+                .or(site.and_then(|x| x.ttr_days))
+                .unwrap_or(default_ttr)
+        };
+        let ttr_days = down.iter().map(ttr).fold(0.0, f64::max);
+        let mut out = Situation {
+            now,
+            down: down.clone(),
+            ttr_days,
+            rows: Vec::new(),
+        };
+        let Some(since) = down.iter().map(|(_, d)| d.since).min() else {
+            return out;
+        };
+        let elapsed = (now - since).num_seconds() as f64 / 86_400.0;
+        let d = Disruption::sites(down.iter().map(|(s, _)| s.clone()));
+        let imp = self
+            .analysis
+            .impact(&d, ttr_days)
+            .expect("active disruptions name known sites");
+        for (i, row) in self.analysis.row_labels().into_iter().enumerate() {
+            let (a, tts) = (imp.availability[i], imp.tts[i]);
+            let stops_on = (a < 1.0 - crate::model::EPS && tts.is_finite())
+                .then(|| since + chrono::Duration::seconds((tts * 86_400.0) as i64));
+            out.rows.push(SituationRow {
+                row,
+                availability: a,
+                tts_days: tts,
+                days_left: tts - elapsed,
+                stops_on,
+                projected_loss: imp.loss[i],
+            });
+        }
+        out
+    }
+}
+
+impl Live {
+    /// For an all-or-nothing batch: checks every event on a copy of the tables (the same
+    /// gates, and one compile for the cycles of any rows it adds). `None` when the whole
+    /// batch applies; else an outcome rejecting every event, naming the ones at fault.
+    pub fn refuse_atomic(
+        &self,
+        events: &[(usize, Event)],
+        received: DateTime<Utc>,
+    ) -> Option<Outcome> {
+        let mut rows = Rows::from_tables(self.analysis.network().tables().clone());
+        let mut writes = self.writes.clone();
+        let mut down = self.down.clone();
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        let mut faults: Vec<Option<EventError>> = Vec::with_capacity(events.len());
+        let mut last_structural = None;
+        for (i, (line, e)) in events.iter().enumerate() {
+            let before = self.seen.get(&e.id).map(String::as_str);
+            let fault = match before.or(seen.get(e.id.as_str()).copied()) {
+                Some(c) if c == e.content => None,
+                Some(_) => Some(error(
+                    *line,
+                    "id",
+                    &e.id,
+                    "this id was applied before with different content",
+                )),
+                None => {
+                    seen.insert(&e.id, &e.content);
+                    let r = match &e.change {
+                        Change::SiteDown { site, .. } | Change::SiteUp { site } => {
+                            let known = rows.site(site).is_some();
+                            record_down(&mut writes, &mut down, e, |_| known).map(|_| ())
+                        }
+                        c => {
+                            if c.is_structural(&mut rows) {
+                                last_structural = Some(i);
+                            }
+                            apply(&mut rows, e, &mut writes).map(|_| ())
+                        }
+                    };
+                    r.err().map(|r| error(*line, r.field, &r.value, &r.reason))
+                }
+            };
+            faults.push(fault);
+        }
+        if faults.iter().all(Option::is_none)
+            && let Some(i) = last_structural
+            && let Err(err) = Network::compile(&rows.into_tables())
+        {
+            let (line, e) = &events[i];
+            faults[i] = Some(error(*line, "subject", &e.subject, &err.to_string()));
+        }
+        let first = faults.iter().flatten().next()?.line;
+        let events = events
+            .iter()
+            .zip(faults)
+            .map(|((line, e), fault)| EventOutcome {
+                line: *line,
+                id: e.id.clone(),
+                kind: e.kind.clone(),
+                status: Status::Rejected(fault.unwrap_or_else(|| {
+                    let why =
+                        format!("not applied: the batch is atomic and line {first} was rejected");
+                    error(*line, "", &e.id, &why)
+                })),
+                detect_s: (received - e.time).num_milliseconds() as f64 / 1000.0,
+            })
+            .collect();
+        Some(Outcome {
+            events,
+            delta: Vec::new(),
+            respond_s: 0.0,
+        })
+    }
 }

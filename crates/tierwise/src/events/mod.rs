@@ -7,12 +7,16 @@
 
 mod live;
 mod parse;
+mod replay;
 mod state;
 
 use chrono::{DateTime, Utc};
 
-pub use live::{DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Status};
+pub use live::{
+    DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Situation, SituationRow, Status,
+};
 pub use parse::{TYPES, parse_line, parse_value};
+pub use replay::{Replayed, replay};
 pub(crate) use state::Target;
 pub use state::Writes;
 

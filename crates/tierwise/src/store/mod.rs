@@ -9,6 +9,7 @@
 //! - `query`: SPARQL, results as DataFrames; `rdf`: the mapping between tables and RDF.
 
 mod cache;
+mod events;
 mod load;
 mod project;
 mod query;
@@ -23,6 +24,7 @@ use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::store::Store;
 use polars::prelude::DataFrame;
 
+pub use events::LiveGraph;
 pub use load::{Input, LoadReceipt, Prepared, prepare};
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
@@ -134,8 +136,8 @@ impl KnowledgeGraph {
             })
     }
 
-    /// The named graphs that hold data (every load), sorted by name.
-    pub(crate) fn data_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
+    /// Every named graph but the ontology (loads and event batches), sorted by name.
+    fn written_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
         let mut out = Vec::new();
         for g in self.store.named_graphs() {
             if let NamedOrBlankNode::NamedNode(n) = g?
@@ -145,6 +147,15 @@ impl KnowledgeGraph {
             }
         }
         out.sort();
+        Ok(out)
+    }
+
+    /// The named graphs that hold loaded data (every load, not the event batches), sorted
+    /// by name.
+    pub(crate) fn data_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
+        let events = events::batch_prefix();
+        let mut out = self.written_graphs()?;
+        out.retain(|g| !g.as_str().starts_with(&events));
         Ok(out)
     }
 
@@ -165,9 +176,12 @@ impl KnowledgeGraph {
         )
     }
 
-    /// The tables held by every load together (the union of the data graphs), read through
-    /// the store's indexes one subject at a time.
+    /// The tables of the current state: every load together (the union of the data graphs,
+    /// read through the store's indexes one subject at a time) with the stored events applied.
     pub fn tables(&self) -> Result<Tables, StoreError> {
+        if !self.event_graphs()?.is_empty() {
+            return Ok(self.replayed(None)?.tables);
+        }
         let (tables, findings) =
             project::tables(&self.store, &self.data_graphs()?, self.path.is_some())?;
         if !findings.is_empty() {
@@ -195,10 +209,10 @@ impl KnowledgeGraph {
         Ok(net)
     }
 
-    /// The state of the store's data: changes with every write.
+    /// The state of the store's data: changes with every write (a load or an event batch).
     fn state(&self) -> Result<String, StoreError> {
         let names: Vec<String> = self
-            .data_graphs()?
+            .written_graphs()?
             .iter()
             .map(|g| g.as_str().to_string())
             .collect();

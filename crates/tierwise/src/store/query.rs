@@ -28,6 +28,31 @@ impl KnowledgeGraph {
     }
 }
 
+impl KnowledgeGraph {
+    /// The text of one variable of every solution of a SELECT query (IRIs bare, literals by
+    /// their lexical form), in solution order.
+    pub(crate) fn select_texts(&self, sparql: &str, var: &str) -> Result<Vec<String>, StoreError> {
+        let err = |e: &dyn std::fmt::Display| StoreError::Query(e.to_string());
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| err(&e))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        let QueryResults::Solutions(solutions) = prepared
+            .on_store(self.store())
+            .execute()
+            .map_err(|e| err(&e))?
+        else {
+            return Err(StoreError::Query("expected a SELECT query".into()));
+        };
+        let mut out = Vec::new();
+        for s in solutions {
+            let s = s.map_err(|e| err(&e))?;
+            out.extend(s.get(var).map(term_text));
+        }
+        Ok(out)
+    }
+}
+
 fn term_text(t: &Term) -> String {
     match t {
         Term::NamedNode(n) => n.as_str().to_string(),
