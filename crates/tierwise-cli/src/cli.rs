@@ -170,6 +170,62 @@ pub enum Command {
     ///
     /// Without DATA, --data or --store it reports on the bundled demo data.
     Report(ReportArgs),
+    /// Apply change events (CloudEvents 1.0 JSON lines) to a store and print what they moved.
+    ///
+    /// Each event is checked by the quality gates on its own: a bad one is rejected with its
+    /// line, field, value and reason and the others still apply (unless --atomic). An event
+    /// id seen before is a no-op. Exits 2 when any event was rejected.
+    Apply {
+        /// The JSON-lines file of events.
+        events: PathBuf,
+        #[command(flatten)]
+        live: LiveArgs,
+        /// All or nothing: if any event is rejected, none applies.
+        #[arg(long)]
+        atomic: bool,
+        /// Write the rejected events (JSON lines: line, field, value, reason, event) here.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Follow a JSON-lines file as it grows (or a folder where files appear) and apply each
+    /// event as it arrives, printing what it moved. Ctrl-C stops; a restart resumes without
+    /// applying anything twice.
+    Watch {
+        /// A JSON-lines file, or a folder of them (read in name order).
+        path: PathBuf,
+        #[command(flatten)]
+        live: LiveArgs,
+        /// How often to look for new lines, in milliseconds.
+        #[arg(long, default_value_t = 200)]
+        poll_ms: u64,
+        /// Stop after this many events (for scripts and tests).
+        #[arg(long)]
+        max_events: Option<usize>,
+        /// Write the rejected events here (JSON lines).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// The active disruptions and, per products row, its availability under them, days of
+    /// stock left, the day it stops and the projected loss.
+    Situation {
+        #[command(flatten)]
+        live: LiveArgs,
+        /// The moment to judge days left at (RFC 3339); now when omitted.
+        #[arg(long)]
+        now: Option<String>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Rebuild the state from the stored loads and events and print its hash (the same as
+    /// `tierwise apply` reports for the state it left).
+    Replay {
+        #[command(flatten)]
+        live: LiveArgs,
+    },
     /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
     Willems {
         /// Chain number, 1 to 38.
@@ -205,6 +261,20 @@ pub struct GenerateArgs {
     /// Tier-2 sites of the preset (tier 3 has twice as many).
     #[arg(long, default_value_t = 500)]
     pub n2: usize,
+    /// Also write OUT/events.jsonl: this many change events of every type for the network
+    /// (CloudEvents JSON lines over one day from 2026-07-01).
+    #[arg(long, default_value_t = 0)]
+    pub events: usize,
+}
+
+/// A store with its live state: the store, and the policy and time the analysis is for.
+#[derive(Args, Debug, Clone)]
+pub struct LiveArgs {
+    /// The store (RocksDB folder) made by `tierwise load`.
+    #[arg(long, default_value = "tierwise.db")]
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// Generator presets.

@@ -71,3 +71,10 @@ impl Steps for Bars {
         with_progress(label, work)
     }
 }
+
+/// A stop flag for long-running loops (`tierwise watch`): Ctrl-C sets it (a second one exits).
+pub fn stop_on_ctrl_c() -> Arc<Progress> {
+    let p = Arc::new(Progress::new());
+    set_current(Some(Arc::clone(&p)));
+    p
+}

@@ -45,6 +45,9 @@ pub fn generate(args: GenerateArgs) -> Result<(), Failure> {
     let config = tierwise::generate::GeneratorConfig::new(args.sites, args.seed);
     let t = tierwise::generate::generate(&config)?;
     write_tables(&t, out)?;
+    if args.events > 0 {
+        write_events(&t, &args)?;
+    }
     println!(
         "wrote {} sites, {} parts, {} products rows, {} bom lines, {} supply rows to {}",
         t.sites.len(),
@@ -54,6 +57,19 @@ pub fn generate(args: GenerateArgs) -> Result<(), Failure> {
         t.supply.len(),
         out.display()
     );
+    Ok(())
+}
+
+fn write_events(t: &tierwise::model::Tables, args: &GenerateArgs) -> Result<(), Failure> {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
+        .expect("a valid time")
+        .to_utc();
+    let lines = tierwise::generate::generate_events(t, args.events, args.seed, start);
+    let path = args.out.join("events.jsonl");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text)
+        .map_err(|e| fail(1, format!("error: cannot write {}: {e}", path.display())))?;
+    println!("wrote {} events to {}", lines.len(), path.display());
     Ok(())
 }
 

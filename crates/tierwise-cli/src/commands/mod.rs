@@ -3,6 +3,7 @@
 
 mod analyse;
 mod data;
+mod events;
 mod report;
 
 use std::path::PathBuf;
@@ -27,6 +28,23 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Network { data, show, out } => data::network(&data, show, &out),
         Command::Export { data, out } => data::export(&data, &out),
         Command::Willems { chain, source, out } => data::willems(chain, &source, &out),
+        Command::Apply {
+            events,
+            live,
+            atomic,
+            rejects,
+            out,
+        } => events::apply(&events, &live, atomic, rejects.as_deref(), &out),
+        Command::Watch {
+            path,
+            live,
+            poll_ms,
+            max_events,
+            rejects,
+            out,
+        } => events::watch(&path, &live, poll_ms, max_events, rejects.as_deref(), &out),
+        Command::Situation { live, now, out } => events::situation(&live, now.as_deref(), &out),
+        Command::Replay { live } => events::replay(&live),
         Command::Risk { common, factors } => analyse::risk(&common, factors),
         Command::Impact {
             common,

@@ -5,6 +5,7 @@
 //! - `parse`: JSON lines -> typed [`Event`]s, every problem named by line, field and value;
 //! - `state`: the live state (tables, stamps, active disruptions) and how a change applies.
 
+mod frames;
 mod live;
 mod parse;
 mod replay;
@@ -12,6 +13,7 @@ mod state;
 
 use chrono::{DateTime, Utc};
 
+pub use frames::{parse_lines, read_events, status_name};
 pub use live::{
     DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Situation, SituationRow, Status,
 };

@@ -1,0 +1,285 @@
+//! The living graph: apply events to a store, follow a growing file, the live situation and
+//! a replay of the stored state.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tierwise::events::{EventError, Outcome, Status, parse_lines, read_events, status_name};
+use tierwise::source::{Settings, open_store};
+use tierwise::store::LiveGraph;
+
+use crate::cli::{LiveArgs, OutArgs};
+use crate::failure::{Failure, fail};
+use crate::output::write_frame;
+
+fn open_live(args: &LiveArgs) -> Result<LiveGraph, Failure> {
+    let p = &args.policy;
+    let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
+    let kg = open_store(&args.store)?;
+    Ok(kg.live(settings.policy, settings.as_of)?)
+}
+
+pub fn apply(
+    events: &Path,
+    args: &LiveArgs,
+    atomic: bool,
+    rejects: Option<&Path>,
+    out: &OutArgs,
+) -> Result<(), Failure> {
+    let (parsed, bad) = read_events(events)
+        .map_err(|e| fail(2, format!("error: cannot read {}: {e}", events.display())))?;
+    if atomic && !bad.is_empty() {
+        write_rejects(rejects, events, &bad, &[])?;
+        let lines: Vec<String> = bad.iter().map(|e| format!("  {e}")).collect();
+        let msg = format!(
+            "error: {} has {} malformed events; nothing applied (--atomic):\n{}",
+            events.display(),
+            bad.len(),
+            lines.join("\n")
+        );
+        return Err(fail(2, msg));
+    }
+    let mut lg = open_live(args)?;
+    let outcome = lg.apply(&parsed, &events.display().to_string(), atomic)?;
+    write_frame(&mut outcome.delta_frame()?, out)?;
+    let rejected: Vec<EventError> = outcome.rejected().cloned().collect();
+    write_rejects(rejects, events, &bad, &rejected)?;
+    summarise(&outcome, &bad, &lg);
+    lg.checkpoint();
+    if bad.is_empty() && rejected.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(2, rejection_message(events, &bad, &rejected)))
+    }
+}
+
+fn rejection_message(file: &Path, bad: &[EventError], rejected: &[EventError]) -> String {
+    let mut all: Vec<&EventError> = bad.iter().chain(rejected).collect();
+    all.sort_by_key(|e| e.line);
+    let lines: Vec<String> = all
+        .iter()
+        .map(|e| format!("  {}: {e}", file.display()))
+        .collect();
+    format!(
+        "error: {} events rejected:\n{}",
+        all.len(),
+        lines.join("\n")
+    )
+}
+
+/// One line on standard error: counts, the state hash and the time to respond.
+fn summarise(o: &Outcome, bad: &[EventError], lg: &LiveGraph) {
+    let count = |name: &str| {
+        o.events
+            .iter()
+            .filter(|e| status_name(&e.status) == name)
+            .count()
+    };
+    eprintln!(
+        "{} applied, {} late (older than the stored value), {} duplicates, {} rejected; {} delta rows in {:.1} ms; state {}",
+        count("applied"),
+        count("late"),
+        count("duplicate"),
+        count("rejected") + bad.len(),
+        o.delta.len(),
+        o.respond_s * 1000.0,
+        lg.live().state_hash(),
+    );
+}
+
+/// Appends rejected events to the rejects file as JSON lines.
+fn write_rejects(
+    to: Option<&Path>,
+    file: &Path,
+    bad: &[EventError],
+    rejected: &[EventError],
+) -> Result<(), Failure> {
+    let Some(to) = to else { return Ok(()) };
+    let werr = |e: std::io::Error| fail(1, format!("error: cannot write {}: {e}", to.display()));
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(to)
+        .map_err(werr)?;
+    for e in bad.iter().chain(rejected) {
+        let v = serde_json::json!({
+            "file": file.display().to_string(),
+            "line": e.line,
+            "field": e.field,
+            "value": e.value,
+            "reason": e.reason,
+        });
+        writeln!(f, "{v}").map_err(werr)?;
+    }
+    Ok(())
+}
+
+/// How far each followed file has been read: bytes up to the last complete line, and lines.
+#[derive(Default)]
+struct Cursor {
+    offset: u64,
+    lines: usize,
+}
+
+pub fn watch(
+    path: &Path,
+    args: &LiveArgs,
+    poll_ms: u64,
+    max_events: Option<usize>,
+    rejects: Option<&Path>,
+    out: &OutArgs,
+) -> Result<(), Failure> {
+    let mut lg = open_live(args)?;
+    let stop = crate::progress::stop_on_ctrl_c();
+    let mut cursors: std::collections::BTreeMap<PathBuf, Cursor> = Default::default();
+    let mut seen = 0usize;
+    eprintln!("watching {} (Ctrl-C stops)", path.display());
+    while !stop.is_cancelled() && max_events.is_none_or(|m| seen < m) {
+        let mut any = false;
+        for file in files_of(path)? {
+            let cursor = cursors.entry(file.clone()).or_default();
+            let Some(text) = new_lines(&file, cursor)? else {
+                continue;
+            };
+            let (parsed, bad) = parse_lines(&text, cursor.lines + 1 - text.lines().count());
+            let outcome = lg.apply(&parsed, &file.display().to_string(), false)?;
+            seen += parsed.len() + bad.len();
+            any = true;
+            let fresh = outcome
+                .events
+                .iter()
+                .any(|e| !matches!(e.status, Status::Duplicate));
+            if fresh || !bad.is_empty() {
+                write_frame(&mut outcome.delta_frame()?, out)?;
+                summarise(&outcome, &bad, &lg);
+            }
+            let rejected: Vec<EventError> = outcome.rejected().cloned().collect();
+            write_rejects(rejects, &file, &bad, &rejected)?;
+            for e in bad.iter().chain(&rejected) {
+                eprintln!("rejected: {}: {e}", file.display());
+            }
+        }
+        if !any {
+            std::thread::sleep(Duration::from_millis(poll_ms));
+        }
+    }
+    report_incomplete(&cursors);
+    lg.checkpoint();
+    eprintln!(
+        "stopped after {seen} events; state {}",
+        lg.live().state_hash()
+    );
+    Ok(())
+}
+
+/// The file itself, or the JSON-lines files of a folder in name order.
+fn files_of(path: &Path) -> Result<Vec<PathBuf>, Failure> {
+    if !path.is_dir() {
+        return Ok(if path.exists() {
+            vec![path.to_path_buf()]
+        } else {
+            Vec::new()
+        });
+    }
+    let rd = std::fs::read_dir(path)
+        .map_err(|e| fail(2, format!("error: cannot read {}: {e}", path.display())))?;
+    let mut files: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl" || x == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The complete lines appended to `file` since the cursor; a last line without its newline
+/// waits for it (a writer may be in the middle of it).
+fn new_lines(file: &Path, cursor: &mut Cursor) -> Result<Option<String>, Failure> {
+    use std::io::{Read, Seek, SeekFrom};
+    let rerr = |e: std::io::Error| fail(2, format!("error: cannot read {}: {e}", file.display()));
+    let mut f = std::fs::File::open(file).map_err(rerr)?;
+    let len = f.metadata().map_err(rerr)?.len();
+    if len <= cursor.offset {
+        return Ok(None);
+    }
+    f.seek(SeekFrom::Start(cursor.offset)).map_err(rerr)?;
+    let mut buf = Vec::new();
+    f.take(len - cursor.offset)
+        .read_to_end(&mut buf)
+        .map_err(rerr)?;
+    let Some(end) = buf.iter().rposition(|&b| b == b'\n') else {
+        return Ok(None);
+    };
+    buf.truncate(end + 1);
+    cursor.offset += buf.len() as u64;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    cursor.lines += text.lines().count();
+    Ok(Some(text))
+}
+
+fn report_incomplete(cursors: &std::collections::BTreeMap<PathBuf, Cursor>) {
+    for (file, c) in cursors {
+        let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        if len > c.offset {
+            eprintln!(
+                "{}: line {} is incomplete (no newline yet): not applied",
+                file.display(),
+                c.lines + 1
+            );
+        }
+    }
+}
+
+pub fn situation(args: &LiveArgs, now: Option<&str>, out: &OutArgs) -> Result<(), Failure> {
+    let now = match now {
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map_err(|e| {
+                fail(
+                    2,
+                    format!("error: --now {t:?} is not an RFC 3339 time: {e}"),
+                )
+            })?
+            .to_utc(),
+        None => chrono::Utc::now(),
+    };
+    let lg = open_live(args)?;
+    let s = lg.live().situation(now);
+    for (site, d) in &s.down {
+        let ttr = d
+            .ttr_days
+            .map_or("the site's TTR".to_string(), |t| format!("{t} days"));
+        eprintln!(
+            "down: {site} since {} (recovers in {ttr}; event {})",
+            d.since.to_rfc3339(),
+            d.event_id
+        );
+    }
+    if s.down.is_empty() {
+        eprintln!("no active disruption");
+    }
+    write_frame(&mut s.frame()?, out)
+}
+
+pub fn replay(args: &LiveArgs) -> Result<(), Failure> {
+    let p = &args.policy;
+    let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
+    let kg = open_store(&args.store)?;
+    let t0 = std::time::Instant::now();
+    let events = kg.stored_events(None)?;
+    let r = kg.replayed(None)?;
+    let net = tierwise::network::Network::compile(&r.tables)
+        .map_err(tierwise::store::StoreError::from)?;
+    let analysis =
+        tierwise::risk::Analysis::new(std::sync::Arc::new(net), settings.policy, settings.as_of);
+    let refused = r.refused;
+    let live = tierwise::events::Live::resume(analysis, r, &[]);
+    println!(
+        "replayed {} events ({} refused now) in {:.2} s; state {}",
+        events.len(),
+        refused,
+        t0.elapsed().as_secs_f64(),
+        live.state_hash()
+    );
+    Ok(())
+}
