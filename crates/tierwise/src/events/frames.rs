@@ -7,15 +7,18 @@ use polars::prelude::{Column, DataFrame, NamedFrom, PolarsResult, Series};
 
 use super::{Event, EventError, Outcome, Situation, Status, parse_line};
 
+/// Events that parsed (each with its 1-based line number) and the lines that did not.
+pub type Parsed = (Vec<(usize, Event)>, Vec<EventError>);
+
 /// Reads a JSON-lines file: the events that parse (with their line numbers) and every line
 /// that does not. Blank lines are skipped; a last line without its newline is read too.
-pub fn read_events(path: &Path) -> std::io::Result<(Vec<(usize, Event)>, Vec<EventError>)> {
+pub fn read_events(path: &Path) -> std::io::Result<Parsed> {
     let text = std::fs::read_to_string(path)?;
     Ok(parse_lines(&text, 1))
 }
 
 /// Parses JSON lines numbered from `first_line`.
-pub fn parse_lines(text: &str, first_line: usize) -> (Vec<(usize, Event)>, Vec<EventError>) {
+pub fn parse_lines(text: &str, first_line: usize) -> Parsed {
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

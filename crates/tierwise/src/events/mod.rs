@@ -13,7 +13,7 @@ mod state;
 
 use chrono::{DateTime, Utc};
 
-pub use frames::{parse_lines, read_events, status_name};
+pub use frames::{Parsed, parse_lines, read_events, status_name};
 pub use live::{
     DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Situation, SituationRow, Status,
 };
