@@ -43,6 +43,13 @@ pyo3::create_exception!(
     "A disruption named a unit that does not exist."
 );
 
+pyo3::create_exception!(
+    tierwise,
+    EventError,
+    TierwiseError,
+    "Change events were refused (an atomic batch with a bad event); the message names each by line, field, value and reason."
+);
+
 /// Adds the exception classes to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -52,6 +59,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("StoreError", py.get_type::<StoreError>())?;
     m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("UnknownUnitError", py.get_type::<UnknownUnitError>())?;
+    m.add("EventError", py.get_type::<EventError>())?;
     Ok(())
 }
 

@@ -1,18 +1,26 @@
 //! `tierwise.KnowledgeGraph`: an oxigraph store in memory or on disk.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 use pyo3_polars::PyDataFrame;
+use tierwise::events::{Outcome, parse_lines};
 use tierwise::ingest::{LoadOptions, RawTables};
 use tierwise::risk::Policy;
 use tierwise::source::{Settings, Source};
-use tierwise::store::{KnowledgeGraph as Kg, LoadReceipt};
+use tierwise::store::{KnowledgeGraph as Kg, LiveGraph, LoadReceipt};
 
 use crate::convert::frame;
-use crate::errors::Error;
+use crate::errors::{Error, EventError};
+
+fn poisoned() -> Error {
+    Error::Py(pyo3::exceptions::PyRuntimeError::new_err(
+        "the live state was left inconsistent by an earlier failure",
+    ))
+}
 use crate::network::Network;
 
 /// A supply-chain knowledge graph: an oxigraph store in memory or on disk (RocksDB) holding
@@ -27,6 +35,50 @@ use crate::network::Network;
 #[pyclass(frozen, module = "tierwise._core")]
 pub struct KnowledgeGraph {
     kg: Kg,
+    /// The live state, made by the first `apply_events` (kept so events follow in
+    /// milliseconds instead of replaying the store each time).
+    live: Mutex<Option<LiveGraph>>,
+}
+
+impl KnowledgeGraph {
+    fn of(kg: Kg) -> Self {
+        KnowledgeGraph {
+            kg,
+            live: Mutex::new(None),
+        }
+    }
+}
+
+/// The JSON lines of events given as a path, a list of dicts or a polars DataFrame (one
+/// event per row, `data` a struct or JSON text), and a name for their source.
+fn event_lines(events: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
+    let py = events.py();
+    if let Ok(list) = events.cast::<PyList>() {
+        let json = py.import("json")?;
+        let mut text = String::new();
+        for item in list.iter() {
+            let line: String = json.call_method1("dumps", (item,))?.extract()?;
+            text.push_str(&line);
+            text.push('\n');
+        }
+        return Ok((text, "<list>".into()));
+    }
+    if events.hasattr("write_ndjson")? {
+        let text: String = events.call_method0("write_ndjson")?.extract()?;
+        return Ok((text, "<DataFrame>".into()));
+    }
+    let path: PathBuf = events.extract().map_err(|_| {
+        PyValueError::new_err("events: expected a path, a list of dicts or a polars.DataFrame")
+    })?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| PyValueError::new_err(format!("cannot read {}: {e}", path.display())))?;
+    Ok((text, path.display().to_string()))
+}
+
+fn rejections(bad: &[tierwise::events::EventError], out: &Outcome) -> Vec<String> {
+    let mut all: Vec<&tierwise::events::EventError> = bad.iter().chain(out.rejected()).collect();
+    all.sort_by_key(|e| e.line);
+    all.iter().map(|e| e.to_string()).collect()
 }
 
 fn options(stale_after_days: Option<f64>) -> LoadOptions {
@@ -64,16 +116,14 @@ impl KnowledgeGraph {
     /// A new store in memory.
     #[new]
     fn new() -> Result<Self, Error> {
-        Ok(KnowledgeGraph {
-            kg: Kg::in_memory()?,
-        })
+        Ok(KnowledgeGraph::of(Kg::in_memory()?))
     }
 
     /// Opens (or creates) a store on disk at `path`.
     #[staticmethod]
     fn open(py: Python<'_>, path: PathBuf) -> Result<Self, Error> {
         let kg = py.detach(|| Kg::open(&path))?;
-        Ok(KnowledgeGraph { kg })
+        Ok(KnowledgeGraph::of(kg))
     }
 
     /// The folder of the store on disk, or None in memory.
@@ -155,8 +205,80 @@ impl KnowledgeGraph {
     ) -> Result<Network, Error> {
         let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
         let source = Source::Graph(self.kg.clone());
-        let opened = py.detach(|| source.open(&settings))?;
-        Ok(Network::new(opened))
+        let (opened, down) = py.detach(|| -> Result<_, Error> {
+            let opened = source.open(&settings)?;
+            Ok((opened, self.kg.active_disruptions()?))
+        })?;
+        Ok(Network::new(opened).with_disruptions(down))
+    }
+
+    /// Applies change events (CloudEvents 1.0: a JSON-lines path, a list of dicts or a
+    /// polars.DataFrame) and returns the delta: `kind`, `id`, `metric`, `before`, `after`,
+    /// `event_ids`. Each event is checked on its own and a bad one is skipped with a warning
+    /// naming its line, field, value and reason; with `atomic=True` a bad event raises
+    /// EventError and nothing applies. An event id applied before is a no-op.
+    #[pyo3(signature = (events, *, atomic=false, policy=None, as_of=None))]
+    fn apply_events(
+        &self,
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+        atomic: bool,
+        policy: Option<PathBuf>,
+        as_of: Option<String>,
+    ) -> Result<Py<PyAny>, Error> {
+        let (text, name) = event_lines(events)?;
+        let fresh = policy.is_some() || as_of.is_some();
+        let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
+        let (parsed, bad) = parse_lines(&text, 1);
+        if atomic && !bad.is_empty() {
+            let lines = rejections(&bad, &Outcome::default());
+            let msg = format!(
+                "{} malformed events; nothing applied:\n{}",
+                bad.len(),
+                lines.join("\n")
+            );
+            return Err(EventError::new_err(msg).into());
+        }
+        let out = py.detach(|| -> Result<Outcome, Error> {
+            let mut live = self.live.lock().map_err(|_| poisoned())?;
+            if fresh || live.is_none() {
+                *live = Some(self.kg.live(settings.policy.clone(), settings.as_of)?);
+            }
+            let lg = live.as_mut().expect("made above");
+            Ok(lg.apply(&parsed, &name, atomic)?)
+        })?;
+        let rejected = rejections(&bad, &out);
+        if !rejected.is_empty() {
+            let msg = format!(
+                "{} events rejected:\n{}",
+                rejected.len(),
+                rejected.join("\n")
+            );
+            if atomic {
+                return Err(EventError::new_err(msg).into());
+            }
+            let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            PyErr::warn(
+                py,
+                &category,
+                &std::ffi::CString::new(msg).unwrap_or_default(),
+                1,
+            )?;
+        }
+        Ok(frame(py, out.delta_frame()?)?)
+    }
+
+    /// The state hash of the live state (after `apply_events`; the stored state replayed
+    /// otherwise): equal states, equal hashes.
+    fn state_hash(&self, py: Python<'_>) -> Result<String, Error> {
+        py.detach(|| -> Result<String, Error> {
+            let mut live = self.live.lock().map_err(|_| poisoned())?;
+            if live.is_none() {
+                let s = Settings::default();
+                *live = Some(self.kg.live(s.policy, s.as_of)?);
+            }
+            Ok(live.as_ref().expect("made above").live().state_hash())
+        })
     }
 
     fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<Bound<'_, PyAny>> {

@@ -19,14 +19,31 @@ mod simulation;
 
 use errors::{Error, io_error};
 
-/// Writes a synthetic network's tables (CSV) to `out`; same seed, same bytes.
+/// Writes a synthetic network's tables (CSV) to `out`; same seed, same bytes. With
+/// `events`, also `out/events.jsonl`: that many change events (CloudEvents JSON lines, one
+/// day from 2026-07-01) of every type for the network.
 #[pyfunction]
-#[pyo3(signature = (out, *, sites=1000, seed=7))]
-fn generate(py: Python<'_>, out: PathBuf, sites: usize, seed: u64) -> Result<(), Error> {
+#[pyo3(signature = (out, *, sites=1000, seed=7, events=0))]
+fn generate(
+    py: Python<'_>,
+    out: PathBuf,
+    sites: usize,
+    seed: u64,
+    events: usize,
+) -> Result<(), Error> {
     py.detach(|| {
         let config = tierwise::generate::GeneratorConfig::new(sites, seed);
         let t = tierwise::generate::generate(&config)?;
-        tierwise::ingest::write_tables_csv(&t, &out).map_err(io_error)
+        tierwise::ingest::write_tables_csv(&t, &out).map_err(io_error)?;
+        if events > 0 {
+            let start = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
+                .expect("a valid time")
+                .to_utc();
+            let lines = tierwise::generate::generate_events(&t, events, seed, start);
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(out.join("events.jsonl"), text).map_err(io_error)?;
+        }
+        Ok(())
     })
 }
 

@@ -27,6 +27,8 @@ pub struct Network {
     /// The files the network was loaded from, with their sha256, for reports.
     inputs: Vec<InputFile>,
     source: String,
+    /// The active disruptions of the store it came from (site.down events).
+    down: std::collections::BTreeMap<String, tierwise::events::Down>,
 }
 
 impl Network {
@@ -35,7 +37,17 @@ impl Network {
             a: Arc::new(o.analysis),
             inputs: o.inputs,
             source: o.source,
+            down: Default::default(),
         }
+    }
+
+    /// The network with the active disruptions of its store.
+    pub fn with_disruptions(
+        mut self,
+        down: std::collections::BTreeMap<String, tierwise::events::Down>,
+    ) -> Self {
+        self.down = down;
+        self
     }
 
     fn view(&self, py: Python<'_>, view: NetworkView) -> PyResult<Py<PyAny>> {
@@ -99,6 +111,21 @@ impl Network {
     }
 
     /// Every site with its company, country and tier.
+    /// The active disruptions (the store's `site.down` events not yet followed by `site.up`)
+    /// and, per products row, its availability under them, days of stock left at `now`
+    /// (RFC 3339; now when None), the day it stops and the projected loss.
+    #[pyo3(signature = (now=None))]
+    fn situation(&self, py: Python<'_>, now: Option<String>) -> Result<Py<PyAny>, Error> {
+        let now = match now {
+            Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+                .map_err(|e| value_error(format!("now {t:?}: {e}")))?
+                .to_utc(),
+            None => chrono::Utc::now(),
+        };
+        let s = py.detach(|| tierwise::events::situation(&self.a, &self.down, now));
+        Ok(frame(py, s.frame()?)?)
+    }
+
     fn tiers(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         self.view(py, NetworkView::Tiers)
     }

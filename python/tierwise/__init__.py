@@ -14,6 +14,7 @@ import pathlib
 
 from tierwise._core import (
     DataQualityError,
+    EventError,
     KnowledgeGraph,
     Network,
     PolicyError,
@@ -46,6 +47,7 @@ def report(
 
 __all__ = [
     "DataQualityError",
+    "EventError",
     "KnowledgeGraph",
     "Network",
     "PolicyError",

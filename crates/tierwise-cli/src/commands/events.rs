@@ -46,7 +46,7 @@ pub fn apply(
     let rejected: Vec<EventError> = outcome.rejected().cloned().collect();
     write_rejects(rejects, events, &bad, &rejected)?;
     summarise(&outcome, &bad, &lg);
-    lg.checkpoint();
+    drop(lg);
     if bad.is_empty() && rejected.is_empty() {
         Ok(())
     } else {
@@ -165,11 +165,12 @@ pub fn watch(
         }
     }
     report_incomplete(&cursors);
-    lg.checkpoint();
     eprintln!(
         "stopped after {seen} events; state {}",
         lg.live().state_hash()
     );
+    // Dropping the live graph keeps the network of the new state beside the store.
+    drop(lg);
     Ok(())
 }
 

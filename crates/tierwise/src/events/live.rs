@@ -617,49 +617,7 @@ pub struct Situation {
 impl Live {
     /// The products rows under the active disruptions at `now`.
     pub fn situation(&self, now: DateTime<Utc>) -> Situation {
-        let net = self.analysis.network();
-        let down: Vec<(String, Down)> = self
-            .down
-            .iter()
-            .map(|(s, d)| (s.clone(), d.clone()))
-            .collect();
-        let default_ttr = self.analysis.policy().default_ttr_days;
-        let ttr = |(s, d): &(String, Down)| {
-            let site = net.site_index(s).map(|i| &net.sites()[i as usize]);
-            d.ttr_days
-                .or(site.and_then(|x| x.ttr_days))
-                .unwrap_or(default_ttr)
-        };
-        let ttr_days = down.iter().map(ttr).fold(0.0, f64::max);
-        let mut out = Situation {
-            now,
-            down: down.clone(),
-            ttr_days,
-            rows: Vec::new(),
-        };
-        let Some(since) = down.iter().map(|(_, d)| d.since).min() else {
-            return out;
-        };
-        let elapsed = (now - since).num_seconds() as f64 / 86_400.0;
-        let d = Disruption::sites(down.iter().map(|(s, _)| s.clone()));
-        let imp = self
-            .analysis
-            .impact(&d, ttr_days)
-            .expect("active disruptions name known sites");
-        for (i, row) in self.analysis.row_labels().into_iter().enumerate() {
-            let (a, tts) = (imp.availability[i], imp.tts[i]);
-            let stops_on = (a < 1.0 - crate::model::EPS && tts.is_finite())
-                .then(|| since + chrono::Duration::seconds((tts * 86_400.0) as i64));
-            out.rows.push(SituationRow {
-                row,
-                availability: a,
-                tts_days: tts,
-                days_left: tts - elapsed,
-                stops_on,
-                projected_loss: imp.loss[i],
-            });
-        }
-        out
+        situation(&self.analysis, &self.down, now)
     }
 }
 
@@ -736,4 +694,50 @@ impl Live {
             respond_s: 0.0,
         })
     }
+}
+
+/// The products rows of `analysis` under the disruptions `down`, at `now`.
+pub fn situation(
+    analysis: &Analysis,
+    down: &BTreeMap<String, Down>,
+    now: DateTime<Utc>,
+) -> Situation {
+    let net = analysis.network();
+    let down: Vec<(String, Down)> = down.iter().map(|(s, d)| (s.clone(), d.clone())).collect();
+    let default_ttr = analysis.policy().default_ttr_days;
+    let ttr = |(s, d): &(String, Down)| {
+        let site = net.site_index(s).map(|i| &net.sites()[i as usize]);
+        d.ttr_days
+            .or(site.and_then(|x| x.ttr_days))
+            .unwrap_or(default_ttr)
+    };
+    let ttr_days = down.iter().map(ttr).fold(0.0, f64::max);
+    let mut out = Situation {
+        now,
+        down: down.clone(),
+        ttr_days,
+        rows: Vec::new(),
+    };
+    let Some(since) = down.iter().map(|(_, d)| d.since).min() else {
+        return out;
+    };
+    let elapsed = (now - since).num_seconds() as f64 / 86_400.0;
+    let d = Disruption::sites(down.iter().map(|(s, _)| s.clone()));
+    let imp = analysis
+        .impact(&d, ttr_days)
+        .expect("active disruptions name known sites");
+    for (i, row) in analysis.row_labels().into_iter().enumerate() {
+        let (a, tts) = (imp.availability[i], imp.tts[i]);
+        let stops_on = (a < 1.0 - crate::model::EPS && tts.is_finite())
+            .then(|| since + chrono::Duration::seconds((tts * 86_400.0) as i64));
+        out.rows.push(SituationRow {
+            row,
+            availability: a,
+            tts_days: tts,
+            days_left: tts - elapsed,
+            stops_on,
+            projected_loss: imp.loss[i],
+        });
+    }
+    out
 }

@@ -6,7 +6,7 @@
 //! - `state`: the live state (tables, stamps, active disruptions) and how a change applies.
 
 mod frames;
-mod live;
+pub(crate) mod live;
 mod parse;
 mod replay;
 mod state;
@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 pub use frames::{Parsed, parse_lines, read_events, status_name};
 pub use live::{
     DeltaRow, Down, EventOutcome, LIVE_KINDS, Live, Outcome, Situation, SituationRow, Status,
+    situation,
 };
 pub use parse::{TYPES, parse_line, parse_value};
 pub use replay::{Replayed, replay};

@@ -6,6 +6,7 @@
 //! The current state is the tables of the loads with every stored event applied again in the
 //! order it was first applied ([`crate::events::replay`]).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -13,8 +14,10 @@ use oxigraph::model::vocab::{rdf as rdfv, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
 use super::{KnowledgeGraph, StoreError, cache, rdf};
+use crate::events::live::record_down;
 use crate::events::{
-    Event, EventError, LIVE_KINDS, Live, Outcome, Replayed, Status, parse_line, replay,
+    Change, Down, Event, EventError, LIVE_KINDS, Live, Outcome, Replayed, Status, parse_line,
+    replay,
 };
 use crate::network::Network;
 use crate::risk::{Analysis, Policy};
@@ -32,6 +35,16 @@ pub struct LiveGraph {
     live: Live,
     /// How many events are stored (the order of the next one).
     stored: u64,
+    /// Events were stored since the network was last kept beside the store.
+    dirty: bool,
+}
+
+impl Drop for LiveGraph {
+    fn drop(&mut self) {
+        if self.dirty {
+            self.checkpoint();
+        }
+    }
 }
 
 impl KnowledgeGraph {
@@ -91,6 +104,18 @@ impl KnowledgeGraph {
         Ok(replay(tables, &events))
     }
 
+    /// The active disruptions the stored `site.down` and `site.up` events leave.
+    pub fn active_disruptions(&self) -> Result<BTreeMap<String, Down>, StoreError> {
+        let mut writes = crate::events::Writes::default();
+        let mut down = BTreeMap::new();
+        for e in self.stored_events(None)? {
+            if matches!(e.change, Change::SiteDown { .. } | Change::SiteUp { .. }) {
+                let _ = record_down(&mut writes, &mut down, &e, |_| true);
+            }
+        }
+        Ok(down)
+    }
+
     /// The network of the state at `as_of` (loads made and event batches received by then):
     /// what was known then.
     pub fn network_as_of(&self, as_of: DateTime<Utc>) -> Result<Network, StoreError> {
@@ -142,6 +167,7 @@ impl KnowledgeGraph {
             kg: self.clone(),
             live: Live::resume(analysis, replayed, &LIVE_KINDS),
             stored,
+            dirty: false,
         })
     }
 }
@@ -184,15 +210,17 @@ impl LiveGraph {
         let quads = self.batch_quads(&applied, source, received, out.respond_s);
         self.kg.store.extend(quads)?;
         self.stored += applied.len() as u64;
+        self.dirty = true;
         Ok(out)
     }
 
     /// Keeps the compiled network of the current state beside an on-disk store, so the next
     /// open does not replay (a few seconds at 1M sites: done on close, not per event).
-    pub fn checkpoint(&self) {
+    pub fn checkpoint(&mut self) {
         if let (Some(path), Ok(state)) = (&self.kg.path, self.kg.state()) {
             cache::write(path, &state, self.live.analysis().network());
         }
+        self.dirty = false;
     }
 
     fn batch_quads(
