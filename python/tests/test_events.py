@@ -83,3 +83,22 @@ def test_bad_events_warn_or_raise_with_line_and_field(diamond):
     with pytest.raises(tw.EventError, match="line 1, field subject, value \"T9\": unknown site"):
         kg.apply_events([event("x", "quality.alert", "T9", {"quality_ppm": 1}), good], atomic=True)
     assert issubclass(tw.EventError, tw.TierwiseError)
+
+
+def test_generated_events_follow_the_json_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    import pathlib
+
+    schema = json.loads((pathlib.Path(__file__).parents[2] / "data/schema/events.schema.json").read_text())
+    tw.generate(tmp_path, sites=150, seed=2, events=300)
+    lines = (tmp_path / "events.jsonl").read_text().splitlines()
+    types = set()
+    for line in lines:
+        e = json.loads(line)
+        jsonschema.validate(e, schema)
+        types.add(e["type"])
+    assert len(types) == 14
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(event("x", "supply.share", "A|B|C", {"share": 1.5}), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(event("x", "supply.teleport", "A", {}), schema)
