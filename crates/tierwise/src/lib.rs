@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod hash;
 pub mod ingest;
 pub mod lp;
+pub mod mitigate;
 pub mod model;
 pub mod network;
 pub mod progress;

@@ -8,6 +8,7 @@
 mod binary;
 mod compile;
 mod frames;
+mod patch;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use crate::model::{Part, Site, Tables};
 
 pub use binary::{BinaryError, FORMAT_VERSION};
 pub use frames::{NetworkView, UnknownView};
+pub(crate) use patch::{CapacityEdit, Edits, GroupEdit, Origin, RowEdit, remainder_of};
 
 /// Errors of compiling tables into a network.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
