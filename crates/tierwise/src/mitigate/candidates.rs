@@ -140,7 +140,8 @@ impl Hit {
 
     /// Untouched by the loss: outside the cone and the unit.
     fn untouched(&self, v: u32) -> bool {
-        self.avail.binary_search_by_key(&v, |x| x.0).is_err() && self.nodes.binary_search(&v).is_err()
+        self.avail.binary_search_by_key(&v, |x| x.0).is_err()
+            && self.nodes.binary_search(&v).is_err()
     }
 }
 
@@ -154,8 +155,13 @@ impl<'a> Context<'a> {
         let mut alternates = vec![Vec::new(); net.parts().len()];
         let costs = &a.policy().mitigation;
         for alt in &net.tables().alternates {
-            if let (Some(p), Some(q)) = (net.part_index(&alt.part_id), net.part_index(&alt.alternate_part_id)) {
-                let days = alt.qualification_days.unwrap_or(costs.default_qualification_days);
+            if let (Some(p), Some(q)) = (
+                net.part_index(&alt.part_id),
+                net.part_index(&alt.alternate_part_id),
+            ) {
+                let days = alt
+                    .qualification_days
+                    .unwrap_or(costs.default_qualification_days);
                 alternates[p as usize].push((q, days));
             }
         }
@@ -192,7 +198,10 @@ impl<'a> Context<'a> {
         let net = self.net;
         let (kind, u) = (ev.kind, ev.unit(pos));
         let nodes = self.a.unit_nodes_and_edges(&[(kind, u)]).0;
-        let mut sites: Vec<u32> = nodes.iter().map(|&v| net.nodes()[v as usize].site).collect();
+        let mut sites: Vec<u32> = nodes
+            .iter()
+            .map(|&v| net.nodes()[v as usize].site)
+            .collect();
         sites.sort_unstable();
         sites.dedup();
         let cone = self.a.unit_reach(kind, u);
@@ -210,7 +219,10 @@ impl<'a> Context<'a> {
             if leads.binary_search(&v).is_ok() {
                 continue;
             }
-            if self.consumers_of(v).any(|c| leads.binary_search(&c).is_ok()) {
+            if self
+                .consumers_of(v)
+                .any(|c| leads.binary_search(&c).is_ok())
+            {
                 let at = leads.partition_point(|&x| x < v);
                 leads.insert(at, v);
             }
@@ -333,7 +345,14 @@ impl<'a> Context<'a> {
             .collect()
     }
 
-    fn second_sources(&self, pos: usize, hit: &Hit, g: u32, standby: f64, out: &mut Vec<Candidate>) {
+    fn second_sources(
+        &self,
+        pos: usize,
+        hit: &Hit,
+        g: u32,
+        standby: f64,
+        out: &mut Vec<Candidate>,
+    ) {
         let net = self.net;
         let grp = net.groups()[g as usize];
         let mut makers = self.standby_makers(hit, g, grp.part);
@@ -373,7 +392,11 @@ impl<'a> Context<'a> {
             }
             let sellers: Vec<String> = makers
                 .iter()
-                .map(|&v| net.sites()[net.nodes()[v as usize].site as usize].site_id.clone())
+                .map(|&v| {
+                    net.sites()[net.nodes()[v as usize].site as usize]
+                        .site_id
+                        .clone()
+                })
                 .collect();
             let (buyer, part) = self.group_names(g);
             let alternate = net.parts()[alt as usize].part_id.clone();
@@ -421,7 +444,17 @@ impl<'a> Context<'a> {
             return;
         }
         let add: Vec<(u32, f64)> = hit.exits.iter().map(|&g| (g, days)).collect();
-        out.push(self.stock(pos, Action::BufferDays, &add, format!("+{} days (TTR {} - TTS {})", num(days), num(loss.ttr), num(min_tts))));
+        out.push(self.stock(
+            pos,
+            Action::BufferDays,
+            &add,
+            format!(
+                "+{} days (TTR {} - TTS {})",
+                num(days),
+                num(loss.ttr),
+                num(min_tts)
+            ),
+        ));
     }
 
     /// Stock raised to the risk-adjusted safety stock where an exit group holds less.
@@ -429,17 +462,33 @@ impl<'a> Context<'a> {
         let add: Vec<(u32, f64)> = hit
             .exits
             .iter()
-            .map(|&g| (g, self.stock_days[g as usize] - self.net.groups()[g as usize].inventory_days))
+            .map(|&g| {
+                (
+                    g,
+                    self.stock_days[g as usize] - self.net.groups()[g as usize].inventory_days,
+                )
+            })
             .filter(|&(_, d)| d > EPS)
             .collect();
         if !add.is_empty() {
             let days: Vec<String> = add.iter().map(|&(_, d)| num(d)).collect();
-            out.push(self.stock(pos, Action::SafetyStock, &add, format!("+{} days", days.join(" / "))));
+            out.push(self.stock(
+                pos,
+                Action::SafetyStock,
+                &add,
+                format!("+{} days", days.join(" / ")),
+            ));
         }
     }
 
     /// A stock candidate: `days` added to each group.
-    fn stock(&self, pos: usize, action: Action, add: &[(u32, f64)], parameters: String) -> Candidate {
+    fn stock(
+        &self,
+        pos: usize,
+        action: Action,
+        add: &[(u32, f64)],
+        parameters: String,
+    ) -> Candidate {
         let mut targets = Vec::new();
         let mut changes = Vec::new();
         let mut cost_terms = Vec::new();
@@ -481,7 +530,10 @@ impl<'a> Context<'a> {
     /// Holding `days` more of group `g`'s use over the horizon.
     fn holding(&self, g: u32, days: f64) -> CostTerm {
         let c = self.costs;
-        let (need, unit_cost) = (self.need[g as usize], self.unit_cost(self.net.groups()[g as usize].part));
+        let (need, unit_cost) = (
+            self.need[g as usize],
+            self.unit_cost(self.net.groups()[g as usize].part),
+        );
         CostTerm {
             name: "holding",
             amount: days * need * unit_cost * c.holding_rate * c.horizon_days / 365.0,
@@ -499,7 +551,10 @@ impl<'a> Context<'a> {
     /// Reserving `share` of group `g`'s use at a seller over the horizon.
     fn reserved(&self, g: u32, share: f64) -> CostTerm {
         let c = self.costs;
-        let (need, unit_cost) = (self.need[g as usize], self.unit_cost(self.net.groups()[g as usize].part));
+        let (need, unit_cost) = (
+            self.need[g as usize],
+            self.unit_cost(self.net.groups()[g as usize].part),
+        );
         CostTerm {
             name: "reserved_capacity",
             amount: share * need * unit_cost * c.reserved_capacity_rate * c.horizon_days,

@@ -306,7 +306,8 @@ impl Resolver<'_> {
             self.problem(format!("{link} is a supply row already"));
             return;
         }
-        let ok = self.within("share", share, 0.0, 1.0) && self.within("max_share", max_share, share, 1.0);
+        let ok = self.within("share", share, 0.0, 1.0)
+            && self.within("max_share", max_share, share, 1.0);
         let sum = ge.rows.iter().map(|r| r.share).sum::<f64>() + share;
         if sum > 1.0 + EPS {
             self.problem(format!(
@@ -327,11 +328,20 @@ impl Resolver<'_> {
         self.edits.groups.insert(g, ge);
     }
 
-    fn qualify(&mut self, buyer: &str, part: &str, alternate: &str, max_share: f64, sellers: &[String]) {
+    fn qualify(
+        &mut self,
+        buyer: &str,
+        part: &str,
+        alternate: &str,
+        max_share: f64,
+        sellers: &[String],
+    ) {
         let g = self.group(buyer, part);
         let alt = self.part(alternate);
         let ok = self.within("max_share", max_share, 0.0, 1.0);
-        let (Some(g), Some(alt), true) = (g, alt, ok) else { return };
+        let (Some(g), Some(alt), true) = (g, alt, ok) else {
+            return;
+        };
         let listed = self
             .net
             .tables()
@@ -339,7 +349,9 @@ impl Resolver<'_> {
             .iter()
             .any(|a| a.part_id == part && a.alternate_part_id == alternate);
         if !listed {
-            self.problem(format!("{alternate} is not an alternate of {part} in the alternates table"));
+            self.problem(format!(
+                "{alternate} is not an alternate of {part} in the alternates table"
+            ));
             return;
         }
         let makers = match self.makers(g, alt, sellers) {
@@ -347,7 +359,9 @@ impl Resolver<'_> {
             None => return,
         };
         if makers.is_empty() {
-            self.problem(format!("no site makes {alternate} that {buyer} could buy from"));
+            self.problem(format!(
+                "no site makes {alternate} that {buyer} could buy from"
+            ));
             return;
         }
         let mut ge = self.edits.group(self.net, g);
@@ -376,7 +390,9 @@ impl Resolver<'_> {
             n.site != grp.buyer
                 && !downstream[v as usize]
                 && group_of(net, grp.buyer, alt).is_none_or(|ga| {
-                    !net.group_edges(ga).iter().any(|&e| net.edges()[e as usize].seller == v)
+                    !net.group_edges(ga)
+                        .iter()
+                        .any(|&e| net.edges()[e as usize].seller == v)
                 })
         };
         let alt_id = &net.parts()[alt as usize].part_id;
@@ -428,7 +444,9 @@ impl Resolver<'_> {
             (Some(_), _) => return,
             (None, _) => {
                 if units > 0.0 {
-                    self.problem("inventory_units need a part: a site-level capacity row carries no stock");
+                    self.problem(
+                        "inventory_units need a part: a site-level capacity row carries no stock",
+                    );
                     return;
                 }
                 None

@@ -130,7 +130,8 @@ impl Comparison {
         let (sb, sa) = (stats(b), stats(a));
         let mut product = b.row_labels.clone();
         product.push("portfolio".into());
-        let pick = |s: &[LossStats], f: fn(&LossStats) -> f64| s.iter().map(f).collect::<Vec<f64>>();
+        let pick =
+            |s: &[LossStats], f: fn(&LossStats) -> f64| s.iter().map(f).collect::<Vec<f64>>();
         frame(vec![
             col("product", product),
             col("expected_loss_before", pick(&sb, |s| s.expected)),

@@ -116,11 +116,18 @@ impl<'a> Evaluator<'a> {
             let mut out = Vec::with_capacity(named.len());
             for id in named {
                 let u = self.a.unit_index(self.kind, id)?;
-                out.push(self.units.iter().position(|&x| x == u).expect("a unit of the kind"));
+                out.push(
+                    self.units
+                        .iter()
+                        .position(|&x| x == u)
+                        .expect("a unit of the kind"),
+                );
             }
             return Ok(out);
         }
-        let mut order: Vec<usize> = (0..self.units.len()).filter(|&p| self.base[p].pi > 0.0).collect();
+        let mut order: Vec<usize> = (0..self.units.len())
+            .filter(|&p| self.base[p].pi > 0.0)
+            .collect();
         order.sort_by(|&i, &j| {
             self.base[j]
                 .pi
@@ -171,7 +178,10 @@ impl<'a> Evaluator<'a> {
             let r_old = crate::network::remainder_of(old.rows.iter().map(|r| r.share).sum());
             let r_new = crate::network::remainder_of(ge.rows.iter().map(|r| r.share).sum());
             let weakens = ge.inventory_days < old.inventory_days
-                || old.rows.iter().any(|o| kept(o.seller).is_none_or(|n| n.cap < o.cap))
+                || old
+                    .rows
+                    .iter()
+                    .any(|o| kept(o.seller).is_none_or(|n| n.cap < o.cap))
                 || r_new + added.iter().map(|r| r.cap).sum::<f64>() < r_old - EPS;
             for r in &added {
                 units.extend_from_slice(&self.visitors[r.seller as usize]);
@@ -198,7 +208,12 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Vec<Vec<TrialLoss>>, Cancelled> {
         let units: Vec<Vec<u32>> = prepared
             .iter()
-            .map(|p| p.affected.iter().map(|&pos| self.units[pos as usize]).collect())
+            .map(|p| {
+                p.affected
+                    .iter()
+                    .map(|&pos| self.units[pos as usize])
+                    .collect()
+            })
             .collect();
         let trials: Vec<Trial<'_>> = prepared
             .iter()
@@ -220,7 +235,10 @@ impl<'a> Evaluator<'a> {
             .map(|(&pos, (l, _))| (pos, l.pi))
             .collect();
         Outcome {
-            benefit: after.iter().map(|&(pos, pi)| self.pi[pos as usize] - pi).sum(),
+            benefit: after
+                .iter()
+                .map(|&(pos, pi)| self.pi[pos as usize] - pi)
+                .sum(),
             after,
         }
     }
@@ -272,7 +290,13 @@ impl<'a> Evaluator<'a> {
                 .iter()
                 .find(|x| x.0 as usize == c.unit)
                 .map_or(before, |x| x.1);
-            proposals.push(c.proposal(self.unit_id(c.unit), before, after, o.benefit, p.affected.len()));
+            proposals.push(c.proposal(
+                self.unit_id(c.unit),
+                before,
+                after,
+                o.benefit,
+                p.affected.len(),
+            ));
             affected.push(p.affected.clone());
         }
         Ok((proposals, affected))

@@ -48,9 +48,16 @@ impl Mitigation {
         let ps: Vec<&Proposal> = order.iter().map(|&i| &self.proposals[i]).collect();
         let f = |g: fn(&Proposal) -> f64| ps.iter().map(|p| g(p)).collect::<Vec<f64>>();
         let s = |g: fn(&Proposal) -> String| ps.iter().map(|p| g(p)).collect::<Vec<String>>();
-        let lp = |g: fn(&super::LpCheck) -> f64| ps.iter().map(|p| p.lp.as_ref().map(g)).collect::<Vec<Option<f64>>>();
+        let lp = |g: fn(&super::LpCheck) -> f64| {
+            ps.iter()
+                .map(|p| p.lp.as_ref().map(g))
+                .collect::<Vec<Option<f64>>>()
+        };
         let mut cols = vec![
-            col("rank", order.iter().map(|&i| i as u32 + 1).collect::<Vec<u32>>()),
+            col(
+                "rank",
+                order.iter().map(|&i| i as u32 + 1).collect::<Vec<u32>>(),
+            ),
             col("unit", s(|p| p.unit.clone())),
             col("action", s(|p| p.action.as_str().to_string())),
             col("target", s(|p| p.target.clone())),
@@ -61,13 +68,23 @@ impl Mitigation {
             col("pi_after", f(|p| p.pi_after)),
             col("benefit", f(|p| p.benefit)),
             col("benefit_per_cost", f(|p| p.benefit_per_cost())),
-            col("units_touched", ps.iter().map(|p| p.units_touched as u32).collect::<Vec<u32>>()),
-            col("lp_checked", ps.iter().map(|p| p.lp.is_some()).collect::<Vec<bool>>()),
+            col(
+                "units_touched",
+                ps.iter()
+                    .map(|p| p.units_touched as u32)
+                    .collect::<Vec<u32>>(),
+            ),
+            col(
+                "lp_checked",
+                ps.iter().map(|p| p.lp.is_some()).collect::<Vec<bool>>(),
+            ),
             col("lp_pi_before", lp(|l| l.pi_before)),
             col("lp_pi_after", lp(|l| l.pi_after)),
             col(
                 "expected_loss_reduction",
-                ps.iter().map(|p| p.expected_loss_reduction).collect::<Vec<Option<f64>>>(),
+                ps.iter()
+                    .map(|p| p.expected_loss_reduction)
+                    .collect::<Vec<Option<f64>>>(),
             ),
         ];
         if let Some(pf) = &self.portfolio {
@@ -82,19 +99,40 @@ impl Mitigation {
 fn portfolio_columns(pf: &Portfolio, order: &[usize]) -> [Column; 5] {
     let of = |i: usize| pf.picks.iter().enumerate().find(|(_, x)| x.proposal == i);
     [
-        col("selected", order.iter().map(|&i| of(i).is_some()).collect::<Vec<bool>>()),
-        col("pick", order.iter().map(|&i| of(i).map(|(k, _)| k as u32 + 1)).collect::<Vec<Option<u32>>>()),
+        col(
+            "selected",
+            order
+                .iter()
+                .map(|&i| of(i).is_some())
+                .collect::<Vec<bool>>(),
+        ),
+        col(
+            "pick",
+            order
+                .iter()
+                .map(|&i| of(i).map(|(k, _)| k as u32 + 1))
+                .collect::<Vec<Option<u32>>>(),
+        ),
         col(
             "marginal_benefit",
-            order.iter().map(|&i| of(i).map(|(_, x)| x.marginal_benefit)).collect::<Vec<Option<f64>>>(),
+            order
+                .iter()
+                .map(|&i| of(i).map(|(_, x)| x.marginal_benefit))
+                .collect::<Vec<Option<f64>>>(),
         ),
         col(
             "cumulative_cost",
-            order.iter().map(|&i| of(i).map(|(_, x)| x.cumulative_cost)).collect::<Vec<Option<f64>>>(),
+            order
+                .iter()
+                .map(|&i| of(i).map(|(_, x)| x.cumulative_cost))
+                .collect::<Vec<Option<f64>>>(),
         ),
         col(
             "cumulative_benefit",
-            order.iter().map(|&i| of(i).map(|(_, x)| x.cumulative_benefit)).collect::<Vec<Option<f64>>>(),
+            order
+                .iter()
+                .map(|&i| of(i).map(|(_, x)| x.cumulative_benefit))
+                .collect::<Vec<Option<f64>>>(),
         ),
     ]
 }
@@ -106,18 +144,65 @@ impl Portfolio {
     pub fn curve_frame(&self, m: &Mitigation) -> DataFrame {
         let p = |i: usize| &m.proposals[self.picks[i].proposal];
         let n = self.picks.len();
-        let share = |x: f64| if m.total_pi > 0.0 { x / m.total_pi } else { 0.0 };
+        let share = |x: f64| {
+            if m.total_pi > 0.0 {
+                x / m.total_pi
+            } else {
+                0.0
+            }
+        };
         frame(vec![
             col("pick", (1..=n as u32).collect::<Vec<u32>>()),
-            col("rank", self.picks.iter().map(|x| x.proposal as u32 + 1).collect::<Vec<u32>>()),
-            col("unit", (0..n).map(|i| p(i).unit.clone()).collect::<Vec<_>>()),
-            col("action", (0..n).map(|i| p(i).action.as_str().to_string()).collect::<Vec<_>>()),
-            col("target", (0..n).map(|i| p(i).target.clone()).collect::<Vec<_>>()),
+            col(
+                "rank",
+                self.picks
+                    .iter()
+                    .map(|x| x.proposal as u32 + 1)
+                    .collect::<Vec<u32>>(),
+            ),
+            col(
+                "unit",
+                (0..n).map(|i| p(i).unit.clone()).collect::<Vec<_>>(),
+            ),
+            col(
+                "action",
+                (0..n)
+                    .map(|i| p(i).action.as_str().to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            col(
+                "target",
+                (0..n).map(|i| p(i).target.clone()).collect::<Vec<_>>(),
+            ),
             col("cost", (0..n).map(|i| p(i).cost).collect::<Vec<_>>()),
-            col("marginal_benefit", self.picks.iter().map(|x| x.marginal_benefit).collect::<Vec<_>>()),
-            col("cumulative_cost", self.picks.iter().map(|x| x.cumulative_cost).collect::<Vec<_>>()),
-            col("cumulative_benefit", self.picks.iter().map(|x| x.cumulative_benefit).collect::<Vec<_>>()),
-            col("share_of_pi", self.picks.iter().map(|x| share(x.cumulative_benefit)).collect::<Vec<_>>()),
+            col(
+                "marginal_benefit",
+                self.picks
+                    .iter()
+                    .map(|x| x.marginal_benefit)
+                    .collect::<Vec<_>>(),
+            ),
+            col(
+                "cumulative_cost",
+                self.picks
+                    .iter()
+                    .map(|x| x.cumulative_cost)
+                    .collect::<Vec<_>>(),
+            ),
+            col(
+                "cumulative_benefit",
+                self.picks
+                    .iter()
+                    .map(|x| x.cumulative_benefit)
+                    .collect::<Vec<_>>(),
+            ),
+            col(
+                "share_of_pi",
+                self.picks
+                    .iter()
+                    .map(|x| share(x.cumulative_benefit))
+                    .collect::<Vec<_>>(),
+            ),
         ])
     }
 }

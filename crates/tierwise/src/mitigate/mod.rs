@@ -57,7 +57,9 @@ pub enum MitigationError {
     #[error("mitigation is for site, company or country units, not {0}")]
     Kind(UnitKind),
     /// The exact enumeration of portfolios is for a few proposals only.
-    #[error("the exact portfolio enumerates every subset: {n} proposals are too many (at most {max})")]
+    #[error(
+        "the exact portfolio enumerates every subset: {n} proposals are too many (at most {max})"
+    )]
     TooMany { n: usize, max: usize },
     #[error(transparent)]
     Disruption(#[from] DisruptionError),
@@ -90,7 +92,10 @@ impl fmt::Display for ChangeProblem {
 }
 
 fn problems_text(p: &[ChangeProblem]) -> String {
-    let mut s = format!("{} problem(s) with the changes, nothing was applied", p.len());
+    let mut s = format!(
+        "{} problem(s) with the changes, nothing was applied",
+        p.len()
+    );
     for x in p {
         s.push_str(&format!("\n  {x}"));
     }
@@ -304,7 +309,9 @@ impl Analysis {
             self.mc_check(&mut proposals[..n], o, progress)?;
         }
         let portfolio = match o.budget {
-            Some(b) => Some(portfolio::greedy(self, ev, &proposals, affected, b, o, progress)?),
+            Some(b) => Some(portfolio::greedy(
+                self, ev, &proposals, affected, b, o, progress,
+            )?),
             None => None,
         };
         Ok(Mitigation {
@@ -328,8 +335,10 @@ impl Analysis {
         let mut units: Vec<String> = proposals.iter().map(|p| p.unit.clone()).collect();
         units.sort();
         units.dedup();
-        let before =
-            self.stress_test_with(&StressOptions::new(kind, Method::Lp).only(units.clone()), progress)?;
+        let before = self.stress_test_with(
+            &StressOptions::new(kind, Method::Lp).only(units.clone()),
+            progress,
+        )?;
         for p in proposals.iter_mut() {
             let after = self.what_if(&p.changes)?.stress_test_with(
                 &StressOptions::new(kind, Method::Lp).only([p.unit.clone()]),
@@ -351,7 +360,10 @@ impl Analysis {
         o: &MitigateOptions,
         progress: &Progress,
     ) -> Result<(), MitigationError> {
-        let base = self.simulate(o.scenarios, o.seed, progress)?.portfolio_stats.expected;
+        let base = self
+            .simulate(o.scenarios, o.seed, progress)?
+            .portfolio_stats
+            .expected;
         for p in proposals.iter_mut() {
             let after = self
                 .what_if(&p.changes)?
@@ -374,7 +386,12 @@ fn rank(p: &[Proposal]) -> Vec<usize> {
             .total_cmp(&a.benefit_per_cost())
             .then(b.benefit.total_cmp(&a.benefit))
             .then_with(|| {
-                (&a.unit, a.action, &a.target, &a.parameters).cmp(&(&b.unit, b.action, &b.target, &b.parameters))
+                (&a.unit, a.action, &a.target, &a.parameters).cmp(&(
+                    &b.unit,
+                    b.action,
+                    &b.target,
+                    &b.parameters,
+                ))
             })
     });
     order

@@ -78,7 +78,8 @@ pub(super) fn greedy(
     progress: &Progress,
 ) -> Result<Portfolio, MitigationError> {
     let mut benefit: Vec<f64> = proposals.iter().map(|p| p.benefit).collect();
-    let mut reach: Vec<(Vec<u32>, Vec<u32>)> = affected.into_iter().map(|u| (u, Vec::new())).collect();
+    let mut reach: Vec<(Vec<u32>, Vec<u32>)> =
+        affected.into_iter().map(|u| (u, Vec::new())).collect();
     let mut alive: Vec<bool> = proposals.iter().map(|p| p.cost <= budget).collect();
     let (mut left, mut total) = (budget, 0.0);
     let mut picks = Vec::new();
@@ -99,7 +100,16 @@ pub(super) fn greedy(
             cumulative_cost: budget - left,
             cumulative_benefit: total,
         });
-        reevaluate(&ev, proposals, &mut benefit, &mut reach, &mut alive, left, (&units, &groups), progress)?;
+        reevaluate(
+            &ev,
+            proposals,
+            &mut benefit,
+            &mut reach,
+            &mut alive,
+            left,
+            (&units, &groups),
+            progress,
+        )?;
     }
     let mut portfolio = Portfolio {
         budget,
@@ -129,7 +139,13 @@ pub(super) fn greedy(
     }
     if o.scenarios > 0 && !portfolio.picks.is_empty() {
         let changes = changes_of(proposals, portfolio.picks.iter().map(|p| p.proposal));
-        portfolio.loss = Some(PortfolioLoss::of(a, &a.what_if(&changes)?, o.scenarios, o.seed, progress)?);
+        portfolio.loss = Some(PortfolioLoss::of(
+            a,
+            &a.what_if(&changes)?,
+            o.scenarios,
+            o.seed,
+            progress,
+        )?);
     }
     Ok(portfolio)
 }
@@ -195,7 +211,11 @@ fn reevaluate(
             dirty.push((i, p));
         }
     }
-    let runs = ev.run(&dirty.iter().map(|x| &x.1).collect::<Vec<_>>(), false, progress)?;
+    let runs = ev.run(
+        &dirty.iter().map(|x| &x.1).collect::<Vec<_>>(),
+        false,
+        progress,
+    )?;
     for ((i, p), losses) in dirty.iter().zip(runs) {
         benefit[*i] = ev.outcome(p, &losses).benefit;
     }
@@ -211,6 +231,37 @@ fn changes_of(proposals: &[Proposal], which: impl Iterator<Item = usize>) -> Vec
 pub const EXACT_MAX: usize = 16;
 
 impl Mitigation {
+    /// The greedy portfolio of these proposals within `budget` (what [`Analysis::mitigate`]
+    /// makes when given a budget), without making the proposals again. `a` is the analysis
+    /// they were made on.
+    ///
+    /// [`Analysis::mitigate`]: crate::risk::Analysis::mitigate
+    pub fn greedy_portfolio(
+        &self,
+        a: &Analysis,
+        budget: f64,
+        progress: &Progress,
+    ) -> Result<Portfolio, MitigationError> {
+        if !(budget.is_finite() && budget >= 0.0) {
+            return Err(MitigationError::Budget(budget));
+        }
+        let ev = Evaluator::new(a, self.kind, progress)?;
+        let affected = self
+            .proposals
+            .par_iter()
+            .map(|p| {
+                ev.prepare(&p.changes)
+                    .map(|x| x.affected)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let o = MitigateOptions {
+            kind: self.kind,
+            ..MitigateOptions::default()
+        };
+        greedy(a, ev, &self.proposals, affected, budget, &o, progress)
+    }
+
     /// The best portfolio within `budget` by enumerating every subset of the proposals (at
     /// most [`EXACT_MAX`]), each evaluated by re-running the units it moves; ties go to the
     /// cheaper subset. Picks are listed in proposal order, each with what it adds to those
@@ -271,7 +322,12 @@ impl Mitigation {
     }
 
     /// The PI removed by each subset together (0 for one whose changes do not combine).
-    fn benefits(&self, ev: &Evaluator<'_>, masks: &[u32], progress: &Progress) -> Result<Vec<f64>, MitigationError> {
+    fn benefits(
+        &self,
+        ev: &Evaluator<'_>,
+        masks: &[u32],
+        progress: &Progress,
+    ) -> Result<Vec<f64>, MitigationError> {
         let prepared: Vec<Option<Prepared>> = masks
             .par_iter()
             .map(|&m| {

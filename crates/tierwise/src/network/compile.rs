@@ -517,7 +517,11 @@ fn product_nodes(
 }
 
 /// Tiers: breadth-first from the plants over every supply row, buyer to seller.
-pub(super) fn site_tiers(n_sites: usize, supply: &[SupplyRef], plant_rows: &[PlantRow]) -> Vec<Option<u32>> {
+pub(super) fn site_tiers(
+    n_sites: usize,
+    supply: &[SupplyRef],
+    plant_rows: &[PlantRow],
+) -> Vec<Option<u32>> {
     let mut sellers_of: Vec<Vec<u32>> = vec![Vec::new(); n_sites];
     for &(b, _, s, _) in supply {
         sellers_of[b as usize].push(s);

@@ -7,8 +7,8 @@
 
 mod binary;
 mod compile;
+mod edit;
 mod frames;
-mod patch;
 
 use std::collections::HashMap;
 
@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Part, Site, Tables};
 
 pub use binary::{BinaryError, FORMAT_VERSION};
+pub(crate) use edit::{CapacityEdit, Edits, GroupEdit, Origin, RowEdit, remainder_of};
 pub use frames::{NetworkView, UnknownView};
-pub(crate) use patch::{CapacityEdit, Edits, GroupEdit, Origin, RowEdit, remainder_of};
 
 /// Errors of compiling tables into a network.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

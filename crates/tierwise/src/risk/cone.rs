@@ -545,13 +545,8 @@ impl Cone {
         }
     }
 
-    /// Disrupts a supply edge: the row ships nothing, and paths start at its buyer's group
-    /// with `value`.
-    pub fn seed_edge(&mut self, net: &Flow, e: u32, value: f64) {
-        self.seed_edge_on(net, e, value);
-    }
-
-    /// [`Cone::seed_edge`] on any view of the network.
+    /// Disrupts a supply edge on any view of the network: the row ships nothing, and paths
+    /// start at its buyer's group with `value`.
     pub(super) fn seed_edge_on(&mut self, net: &impl View, e: u32, value: f64) {
         self.size_edges(net.edge_count());
         let i = e as usize;

@@ -23,9 +23,9 @@ use crate::network::Network;
 use crate::progress::{Cancelled, Progress};
 use cone::{Cone, Flow, View};
 use disruption::UnitIndex;
-pub(crate) use overlay::{Trial, TrialLoss};
 pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
 pub use frames::CriticalityView;
+pub(crate) use overlay::{Trial, TrialLoss};
 pub use policy::{DEFAULT_POLICY_TOML, MitigationCosts, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
 

@@ -100,7 +100,9 @@ impl Overlay {
             if !ge.rows.iter().any(|r| r.seller == v) {
                 continue;
             }
-            let h = *self.changed_head(g).expect("every changed group has a head");
+            let h = *self
+                .changed_head(g)
+                .expect("every changed group has a head");
             for &c in &flow.consumers[h.cons_start as usize..h.cons_end as usize] {
                 self.links.push(OutLink {
                     remainder: h.remainder,
@@ -120,12 +122,12 @@ impl Overlay {
 
 /// A flow seen with an overlay.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Patched<'a> {
+pub(crate) struct Overlaid<'a> {
     pub flow: &'a Flow,
     pub overlay: &'a Overlay,
 }
 
-impl View for Patched<'_> {
+impl View for Overlaid<'_> {
     #[inline]
     fn base(&self) -> &Flow {
         self.flow
@@ -208,14 +210,18 @@ impl Analysis {
                     if progress.is_cancelled() {
                         return Err(Cancelled);
                     }
-                    let view = Patched {
+                    let view = Overlaid {
                         flow,
                         overlay: &overlays[t as usize],
                     };
                     self.seed_unit_on(&view, cone, kind, u, 0.0);
                     cone.run_on(&view);
                     let loss = self.unit_loss(cone, kind, u);
-                    let seen = if visits { cone.visited.clone() } else { Vec::new() };
+                    let seen = if visits {
+                        cone.visited.clone()
+                    } else {
+                        Vec::new()
+                    };
                     cone.reset();
                     progress.advance(1);
                     Ok((loss, seen))

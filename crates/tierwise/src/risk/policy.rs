@@ -101,8 +101,14 @@ impl MitigationCosts {
         [
             ("mitigation.horizon_days", self.horizon_days),
             ("mitigation.holding_rate", self.holding_rate),
-            ("mitigation.reserved_capacity_rate", self.reserved_capacity_rate),
-            ("mitigation.second_source_fixed_cost", self.second_source_fixed_cost),
+            (
+                "mitigation.reserved_capacity_rate",
+                self.reserved_capacity_rate,
+            ),
+            (
+                "mitigation.second_source_fixed_cost",
+                self.second_source_fixed_cost,
+            ),
             (
                 "mitigation.qualification_cost_per_day",
                 self.qualification_cost_per_day,
@@ -330,22 +336,35 @@ mod tests {
         let p = Policy::from_toml_str(&DEFAULT_POLICY_TOML[..cut], "p.toml").unwrap();
         assert_eq!(p.mitigation, shipped);
         let p = Policy::from_toml_str(
-            &format!("{}[mitigation]\nholding_rate = 0.4\n", &DEFAULT_POLICY_TOML[..cut]),
+            &format!(
+                "{}[mitigation]\nholding_rate = 0.4\n",
+                &DEFAULT_POLICY_TOML[..cut]
+            ),
             "p.toml",
         )
         .unwrap();
         assert_eq!(p.mitigation.holding_rate, 0.4);
-        assert_eq!(p.mitigation.reserved_capacity_rate, shipped.reserved_capacity_rate);
+        assert_eq!(
+            p.mitigation.reserved_capacity_rate,
+            shipped.reserved_capacity_rate
+        );
         // An unknown key and a negative cost are refused by name.
         let text = DEFAULT_POLICY_TOML.replace("holding_rate = 0.25", "holding_rat = 0.25");
-        let m = Policy::from_toml_str(&text, "p.toml").unwrap_err().to_string();
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
         assert!(m.contains("holding_rat") && m.contains("p.toml"), "{m}");
         let text = DEFAULT_POLICY_TOML.replace(
             "second_source_fixed_cost = 25000.0",
             "second_source_fixed_cost = -1.0",
         );
-        let m = Policy::from_toml_str(&text, "p.toml").unwrap_err().to_string();
-        assert!(m.contains("mitigation.second_source_fixed_cost = -1"), "{m}");
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("mitigation.second_source_fixed_cost = -1"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -85,15 +85,12 @@ impl Edits {
     /// then the network's levels and node order stay valid as they are.
     pub fn keeps_levels(&self, net: &Network) -> bool {
         self.groups.iter().all(|(&g, ge)| {
-            ge.rows
-                .iter()
-                .filter(|r| r.origin == Origin::New)
-                .all(|r| {
-                    let l = net.nodes()[r.seller as usize].level;
-                    net.group_consumers(g)
-                        .iter()
-                        .all(|&c| net.nodes()[c as usize].level > l)
-                })
+            ge.rows.iter().filter(|r| r.origin == Origin::New).all(|r| {
+                let l = net.nodes()[r.seller as usize].level;
+                net.group_consumers(g)
+                    .iter()
+                    .all(|&c| net.nodes()[c as usize].level > l)
+            })
         })
     }
 }
@@ -174,7 +171,9 @@ impl Network {
     fn patch_capacity(&mut self, e: &Edits) {
         for c in &e.capacity {
             let site = self.tables.sites[c.site as usize].site_id.clone();
-            let part = c.part.map(|p| self.tables.parts[p as usize].part_id.clone());
+            let part = c
+                .part
+                .map(|p| self.tables.parts[p as usize].part_id.clone());
             let row = self
                 .tables
                 .capacity
@@ -184,7 +183,8 @@ impl Network {
                 Some(r) => {
                     r.capacity_per_day = r.capacity_per_day.map(|x| x + c.capacity_per_day);
                     if c.inventory_units > 0.0 {
-                        r.inventory_units = Some(r.inventory_units.unwrap_or(0.0) + c.inventory_units);
+                        r.inventory_units =
+                            Some(r.inventory_units.unwrap_or(0.0) + c.inventory_units);
                     }
                 }
                 None if c.inventory_units > 0.0 => self.tables.capacity.push(CapacityRow {
@@ -209,7 +209,12 @@ impl Network {
             .iter()
             .map(|ed| {
                 let g = self.groups[ed.group as usize];
-                (g.buyer, g.part, self.nodes[ed.seller as usize].site, ed.supply_row)
+                (
+                    g.buyer,
+                    g.part,
+                    self.nodes[ed.seller as usize].site,
+                    ed.supply_row,
+                )
             })
             .collect();
         let plants: Vec<(usize, u32, u32)> = self
@@ -251,14 +256,17 @@ impl Network {
             .iter()
             .flat_map(|&v| self.node_input_qty(v).to_vec())
             .collect();
-        self.node_inputs =
-            Csr::from_lists(order.iter().map(|&v| self.node_inputs(v).to_vec()));
+        self.node_inputs = Csr::from_lists(order.iter().map(|&v| self.node_inputs(v).to_vec()));
         for ed in &mut self.edges {
             ed.seller = map(ed.seller);
         }
         self.node_outputs = node_outputs(n, &self.edges);
         self.group_consumers = Csr::from_lists((0..self.groups.len()).map(|g| {
-            let mut c: Vec<u32> = self.group_consumers(g as u32).iter().map(|&v| map(v)).collect();
+            let mut c: Vec<u32> = self
+                .group_consumers(g as u32)
+                .iter()
+                .map(|&v| map(v))
+                .collect();
             c.sort_unstable();
             c
         }));
@@ -315,7 +323,8 @@ impl Network {
         loop {
             if let Some(&at) = seen.get(&v) {
                 let cyc = &walk[at..];
-                let mut path: Vec<String> = cyc.iter().rev().map(|&(n, _)| self.node_name(n)).collect();
+                let mut path: Vec<String> =
+                    cyc.iter().rev().map(|&(n, _)| self.node_name(n)).collect();
                 path.push(path[0].clone());
                 let supply_rows = cyc.iter().rev().map(|&(_, r)| r as usize).collect();
                 return NetworkError::Cycle { path, supply_rows };
@@ -360,8 +369,12 @@ impl SupplyPatch {
                     None if r.cap == r.share => None,
                     _ => Some(r.cap),
                 };
-                self.changed
-                    .push((ed.supply_row, r.share, max_share, inventory(row.inventory_days)));
+                self.changed.push((
+                    ed.supply_row,
+                    r.share,
+                    max_share,
+                    inventory(row.inventory_days),
+                ));
                 Edge {
                     share: r.share,
                     cap: r.cap,
@@ -372,10 +385,9 @@ impl SupplyPatch {
                 let grp = base.groups[g as usize];
                 let seller = base.nodes[r.seller as usize];
                 // The rows of one buyer and part agree on their stock (DESIGN 2.1).
-                let stock = base
-                    .group_edges(g)
-                    .first()
-                    .and_then(|&e| base.tables.supply[base.edges[e as usize].supply_row as usize].inventory_days);
+                let stock = base.group_edges(g).first().and_then(|&e| {
+                    base.tables.supply[base.edges[e as usize].supply_row as usize].inventory_days
+                });
                 self.added.push(SupplyRow {
                     buyer_site: base.tables.sites[grp.buyer as usize].site_id.clone(),
                     part_id: base.tables.parts[seller.part as usize].part_id.clone(),
@@ -408,7 +420,13 @@ impl SupplyPatch {
             s.max_share = max_share;
             s.inventory_days = inv;
         }
-        let key = |s: &SupplyRow| (s.buyer_site.clone(), s.part_id.clone(), s.seller_site.clone());
+        let key = |s: &SupplyRow| {
+            (
+                s.buyer_site.clone(),
+                s.part_id.clone(),
+                s.seller_site.clone(),
+            )
+        };
         let mut added: Vec<(usize, SupplyRow)> = self.added.drain(..).enumerate().collect();
         added.sort_by_key(|(_, s)| key(s));
         self.removed.sort_unstable();
