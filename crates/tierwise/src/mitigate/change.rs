@@ -273,13 +273,14 @@ impl Resolver<'_> {
         let Some((g, i)) = self.row(link) else { return };
         let mut ge = self.edits.group(self.net, g);
         let r = &mut ge.rows[i];
+        if max_share < r.cap - EPS {
+            self.problem(format!(
+                "max_share {max_share} is below the row's {}: raise it, not lower it",
+                r.cap
+            ));
+            return;
+        }
         if !self.within("max_share", max_share, r.cap, 1.0) {
-            if max_share < r.cap {
-                self.problem(format!(
-                    "the row's max_share is {} already: raise it, not lower it",
-                    r.cap
-                ));
-            }
             return;
         }
         r.cap = max_share.min(1.0).max(r.cap);
