@@ -1,19 +1,13 @@
 """What-if and mitigation on the diamond (numbers worked by hand in the Rust tests,
 crates/tierwise/tests/it/mitigate.rs): T2's loss zeroes X for 60 - 10 days, PI 50,000."""
 
+import json
+
 import polars as pl
 import pytest
 
 import tierwise as tw
-
-AS_OF = "2026-07-01T00:00:00Z"
-
-
-@pytest.fixture
-def net(diamond):
-    kg = tw.KnowledgeGraph()
-    kg.load_tables(diamond)
-    return kg.network(as_of=AS_OF)
+from test_network import net  # noqa: F401  (the fixture: the diamond's network)
 
 
 def pi(net, site):
@@ -66,6 +60,9 @@ def test_mitigate_ranks_and_selects_within_the_budget(net):
     # T1a's loss: T1b raised 0.5 -> 1 (0.5 x 200 A/day x 80 x 0.02 x 365 = 58,400) removes 6,500.
     r = m.filter((pl.col("unit") == "T1a") & (pl.col("action") == "raise_max_share"))
     assert r["cost"][0] == pytest.approx(58400.0) and r["benefit"][0] == pytest.approx(6500.0)
+    # Every proposal's changes, as dicts, give its what-if: the unit's PI is pi_after.
+    for row in m.iter_rows(named=True):
+        assert pi(net.what_if(json.loads(row["changes"])), row["unit"]) == pytest.approx(row["pi_after"], abs=1e-6)
     p = net.mitigate(budget=100_000.0, top=4)
     chosen = p.filter(pl.col("selected"))
     assert chosen["cumulative_cost"].max() <= 100_000.0

@@ -115,6 +115,49 @@ impl Change {
     }
 }
 
+impl Change {
+    /// The change as a JSON object: `action` (its [`Change::kind`]) and its fields, the keys
+    /// Python's `Network.what_if` takes.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Change::RaiseMaxShare { link, max_share } => {
+                json!({"action": self.kind(), "link": link.to_string(), "max_share": max_share})
+            }
+            Change::AddSupply {
+                link,
+                share,
+                max_share,
+            } => {
+                json!({"action": self.kind(), "link": link.to_string(), "share": share, "max_share": max_share})
+            }
+            Change::QualifyAlternate {
+                buyer,
+                part,
+                alternate,
+                max_share,
+                sellers,
+            } => {
+                json!({"action": self.kind(), "buyer": buyer, "part": part, "alternate": alternate,
+                        "max_share": max_share, "sellers": sellers})
+            }
+            Change::AddInventoryDays { buyer, part, days } => {
+                json!({"action": self.kind(), "buyer": buyer, "part": part, "days": days})
+            }
+            Change::AddCapacity {
+                site,
+                part,
+                capacity_per_day,
+                inventory_units,
+            } => json!({"action": self.kind(), "site": site, "part": part,
+                        "capacity_per_day": capacity_per_day, "inventory_units": inventory_units}),
+            Change::RemoveSeller { link } => {
+                json!({"action": self.kind(), "link": link.to_string()})
+            }
+        }
+    }
+}
+
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind(), self.target())?;

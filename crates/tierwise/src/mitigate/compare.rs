@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::MitigationError;
+use super::frames::{col, frame};
 use crate::progress::Progress;
 use crate::risk::montecarlo::{LossStats, Simulation};
 use crate::risk::{Analysis, Exposure, UnitKind};
@@ -77,17 +78,6 @@ impl Analysis {
             monte_carlo,
         })
     }
-}
-
-fn col<T>(name: &str, v: Vec<T>) -> Column
-where
-    Series: NamedFrom<Vec<T>, [T]>,
-{
-    Column::new(name.into(), v)
-}
-
-fn frame(cols: Vec<Column>) -> DataFrame {
-    DataFrame::new_infer_height(cols).expect("columns of one result have equal lengths")
 }
 
 impl Comparison {

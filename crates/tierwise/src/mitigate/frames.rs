@@ -5,14 +5,14 @@ use polars::prelude::*;
 
 use super::{Mitigation, Portfolio, Proposal};
 
-fn col<T>(name: &str, v: Vec<T>) -> Column
+pub(super) fn col<T>(name: &str, v: Vec<T>) -> Column
 where
     Series: NamedFrom<Vec<T>, [T]>,
 {
     Column::new(name.into(), v)
 }
 
-fn frame(cols: Vec<Column>) -> DataFrame {
+pub(super) fn frame(cols: Vec<Column>) -> DataFrame {
     DataFrame::new_infer_height(cols).expect("columns of one result have equal lengths")
 }
 
@@ -23,6 +23,11 @@ pub fn cost_terms_text(p: &Proposal) -> String {
         .map(|t| format!("{}={} ({})", t.name, t.amount, t.basis))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The proposal's changes as a JSON list (what `Network.what_if` takes in Python).
+pub fn changes_json(p: &Proposal) -> String {
+    serde_json::Value::Array(p.changes.iter().map(|c| c.to_json()).collect()).to_string()
 }
 
 impl Mitigation {
@@ -39,7 +44,7 @@ impl Mitigation {
     }
 
     /// One row per proposal: rank (by benefit per cost), unit, action, target, parameters,
-    /// cost, cost_terms, pi_before, pi_after, benefit, benefit_per_cost, units_touched,
+    /// cost, cost_terms, changes (JSON, what `Network.what_if` takes), pi_before, pi_after, benefit, benefit_per_cost, units_touched,
     /// lp_checked, lp_pi_before, lp_pi_after, expected_loss_reduction; with a budget also
     /// selected, pick, marginal_benefit, cumulative_cost and cumulative_benefit (null for the
     /// proposals not picked). Rows in [`Mitigation::row_order`].
@@ -64,6 +69,7 @@ impl Mitigation {
             col("parameters", s(|p| p.parameters.clone())),
             col("cost", f(|p| p.cost)),
             col("cost_terms", s(cost_terms_text)),
+            col("changes", s(changes_json)),
             col("pi_before", f(|p| p.pi_before)),
             col("pi_after", f(|p| p.pi_after)),
             col("benefit", f(|p| p.benefit)),

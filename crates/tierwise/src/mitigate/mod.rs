@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 pub use change::Change;
 pub use compare::{Comparison, PortfolioLoss};
-pub use frames::cost_terms_text;
+pub use frames::{changes_json, cost_terms_text};
 pub use portfolio::{EXACT_MAX, Pick, Portfolio, PortfolioRule};
 
 use crate::lp::LpError;

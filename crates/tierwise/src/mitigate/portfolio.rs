@@ -122,20 +122,7 @@ pub(super) fn greedy(
     if let Some(single) = best_single(proposals, budget)
         && proposals[single].benefit > portfolio.benefit + EPS
     {
-        let p = &proposals[single];
-        portfolio = Portfolio {
-            budget,
-            rule: PortfolioRule::BestSingle,
-            picks: vec![Pick {
-                proposal: single,
-                marginal_benefit: p.benefit,
-                cumulative_cost: p.cost,
-                cumulative_benefit: p.benefit,
-            }],
-            cost: p.cost,
-            benefit: p.benefit,
-            loss: None,
-        };
+        portfolio = single_portfolio(proposals, single, budget);
     }
     if o.scenarios > 0 && !portfolio.picks.is_empty() {
         let changes = changes_of(proposals, portfolio.picks.iter().map(|p| p.proposal));
@@ -161,6 +148,24 @@ fn next_pick(proposals: &[Proposal], benefit: &[f64], alive: &[bool], left: f64)
                 .then(benefit[i].total_cmp(&benefit[j]))
                 .then(j.cmp(&i))
         })
+}
+
+/// The portfolio of one proposal.
+fn single_portfolio(proposals: &[Proposal], i: usize, budget: f64) -> Portfolio {
+    let p = &proposals[i];
+    Portfolio {
+        budget,
+        rule: PortfolioRule::BestSingle,
+        picks: vec![Pick {
+            proposal: i,
+            marginal_benefit: p.benefit,
+            cumulative_cost: p.cost,
+            cumulative_benefit: p.benefit,
+        }],
+        cost: p.cost,
+        benefit: p.benefit,
+        loss: None,
+    }
 }
 
 /// The single proposal within the budget that removes the most.

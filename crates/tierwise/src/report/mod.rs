@@ -94,8 +94,9 @@ pub struct ReportOptions {
     pub inputs: Vec<InputFile>,
     /// How many of the sites with the largest PI get mitigation proposals ("What to do").
     pub mitigation_top: usize,
-    /// The budget of the portfolio curve; `None`: the cost of every proposal, so the curve
-    /// runs until nothing left removes any PI.
+    /// The budget of the portfolio; `None`: what the `list_top` best-ranked proposals cost
+    /// together (a greedy over every proposal until nothing removes PI takes minutes on large
+    /// networks; `tierwise mitigate --budget` runs any budget).
     pub mitigation_budget: Option<f64>,
 }
 
@@ -110,7 +111,7 @@ impl Default for ReportOptions {
             title: "Supply-chain risk report".into(),
             source: String::new(),
             inputs: Vec::new(),
-            mitigation_top: 10,
+            mitigation_top: 5,
             mitigation_budget: None,
         }
     }
@@ -494,7 +495,7 @@ pub fn build_with<S: Steps>(
 }
 
 /// Proposals for the sites with the largest PI and the greedy portfolio over them (DESIGN
-/// 3.5); the top proposals re-checked with the LP where the report runs the LP at all.
+/// 3.5); the 3 best re-checked with the LP where the report runs the LP at all.
 fn mitigation(a: &Analysis, o: &ReportOptions, p: &Progress) -> Result<Mitigation, ReportError> {
     let err = |e: MitigationError| match e {
         MitigationError::Cancelled(c) => ReportError::Cancelled(c),
@@ -503,14 +504,19 @@ fn mitigation(a: &Analysis, o: &ReportOptions, p: &Progress) -> Result<Mitigatio
     let options = MitigateOptions {
         top: o.mitigation_top,
         exact: a.network().nodes().len() <= STRESS_MAX_NODES,
-        check_top: 5,
+        check_top: 3,
         ..MitigateOptions::default()
     };
     let mut m = a.mitigate_with(&options, p).map_err(err)?;
-    // The portfolio over the proposals just made, within the budget or all their cost.
-    let budget = o
-        .mitigation_budget
-        .unwrap_or_else(|| m.proposals.iter().map(|x| x.cost).sum());
+    // The portfolio over the proposals just made (ranked), within the budget or what the
+    // top of the list costs.
+    let budget = o.mitigation_budget.unwrap_or_else(|| {
+        m.proposals
+            .iter()
+            .take(o.list_top.max(1))
+            .map(|x| x.cost)
+            .sum()
+    });
     m.portfolio = Some(m.greedy_portfolio(a, budget, p).map_err(err)?);
     Ok(m)
 }

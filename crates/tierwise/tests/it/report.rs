@@ -335,7 +335,7 @@ fn long_steps_report_progress_and_stop_when_cancelled() {
             "Monte Carlo, 2000 scenarios",
             "criticality",
             "exact stress test of the top 10 sites",
-            "mitigation proposals for the top 10 sites",
+            "mitigation proposals for the top 5 sites",
         ]
     );
     let timed: Vec<&str> = r.summary.timings.iter().map(|t| t.step.as_str()).collect();
