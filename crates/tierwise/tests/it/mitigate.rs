@@ -9,6 +9,7 @@
 //! - T1a lost: A = T1b's cap 0.5; TTS = 5 + 2 = 7; PI = 100 x 10 x 0.5 x (20 - 7) = 6,500.
 //! - T1b lost: A = 0.8; PI = 100 x 10 x 0.2 x (30 - 7) = 4,600.
 //! - P1 lost: A = 0, TTS = fg 2; PI = 100 x 10 x (10 - 2) = 8,000.
+//!
 //! Daily use today: P1|A 100 x 2 = 200; T1a|C 200 x 0.6 x 3 = 360; T1b|C 200 x 0.4 x 3 = 240.
 
 use proptest::prelude::*;
