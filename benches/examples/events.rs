@@ -38,8 +38,13 @@ fn main() {
         let t0 = Instant::now();
         tierwise::ingest::write_tables_csv(&tables, &dir.join("tables")).expect("write");
         let kg = KnowledgeGraph::open(&store).expect("open");
-        kg.load_tables(dir.join("tables"), &LoadOptions::default()).expect("load");
-        println!("loaded {sites} sites into {} in {:.1} s", store.display(), t0.elapsed().as_secs_f64());
+        kg.load_tables(dir.join("tables"), &LoadOptions::default())
+            .expect("load");
+        println!(
+            "loaded {sites} sites into {} in {:.1} s",
+            store.display(),
+            t0.elapsed().as_secs_f64()
+        );
     }
     let lines = generate_events(&tables, n, 1, as_of);
     let events: Vec<(usize, Event)> = lines
@@ -86,7 +91,10 @@ fn full_recompute(t: &tierwise::model::Tables, as_of: chrono::DateTime<chrono::U
     let a = Analysis::new(Arc::new(net), Arc::new(Policy::default()), as_of);
     let e = a.exposure(UnitKind::Site);
     let s = t0.elapsed().as_secs_f64();
-    println!("full recompile + exposure of every site: {s:.2} s (checksum {:.0})", e.pi.iter().sum::<f64>());
+    println!(
+        "full recompile + exposure of every site: {s:.2} s (checksum {:.0})",
+        e.pi.iter().sum::<f64>()
+    );
     s
 }
 
@@ -101,7 +109,9 @@ fn apply_one_by_one(
     let mut rows = 0;
     for e in events {
         let t0 = Instant::now();
-        let out = lg.apply(std::slice::from_ref(e), "bench", false).expect("apply");
+        let out = lg
+            .apply(std::slice::from_ref(e), "bench", false)
+            .expect("apply");
         let s = t0.elapsed().as_secs_f64();
         rows += out.delta.len();
         if structural.contains(&e.1.kind.as_str()) {
@@ -110,7 +120,10 @@ fn apply_one_by_one(
             value.push(s);
         }
     }
-    println!("{} events applied one by one, {rows} delta rows", events.len());
+    println!(
+        "{} events applied one by one, {rows} delta rows",
+        events.len()
+    );
     (value, other)
 }
 

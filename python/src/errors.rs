@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 use tierwise::ingest::{IngestError, QualityReport};
 use tierwise::lp::LpError;
+use tierwise::mitigate::MitigationError;
 use tierwise::report::ReportError;
 use tierwise::risk::{DisruptionError, PolicyError as CorePolicyError};
 use tierwise::source::SourceError;
@@ -72,6 +73,7 @@ pub enum Error {
     Disruption(DisruptionError),
     Lp(LpError),
     Report(ReportError),
+    Mitigation(MitigationError),
     Cancelled,
 }
 
@@ -92,6 +94,7 @@ from!(
     DisruptionError => Disruption,
     LpError => Lp,
     ReportError => Report,
+    MitigationError => Mitigation,
 );
 
 impl From<tierwise::progress::Cancelled> for Error {
@@ -147,7 +150,19 @@ impl From<Error> for PyErr {
             Error::Report(ReportError::Cancelled(_)) => cancelled(),
             Error::Report(ReportError::Disruption(e)) => disruption_error(e),
             Error::Report(e) => TierwiseError::new_err(e.to_string()),
+            Error::Mitigation(e) => mitigation_error(e),
         }
+    }
+}
+
+/// A change or setting that names what the network lacks or is out of range: ValueError,
+/// like any bad argument; an unknown unit as for disruptions.
+fn mitigation_error(e: MitigationError) -> PyErr {
+    match e {
+        MitigationError::Cancelled(_) => cancelled(),
+        MitigationError::Disruption(e) => disruption_error(e),
+        MitigationError::Lp(e) => Error::Lp(e).into(),
+        other => PyValueError::new_err(other.to_string()),
     }
 }
 

@@ -9,12 +9,13 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tierwise::lp::{Method, StressOptions};
+use tierwise::mitigate::{Change, MitigateOptions};
 use tierwise::network::NetworkView;
 use tierwise::report::{InputFile, ReportOptions};
 use tierwise::risk::{Analysis, CriticalityView};
 use tierwise::source::Opened;
 
-use crate::convert::{disruption, frame, unit_kind};
+use crate::convert::{change, disruption, frame, unit_kind};
 use crate::errors::{Error, value_error};
 use crate::interrupt::Callback;
 use crate::simulation::Simulation;
@@ -223,6 +224,94 @@ impl Network {
         let s = Callback::new(py, progress, "stress test")?
             .run(py, |p| self.a.stress_test_with(&options, p))??;
         Ok(frame(py, s.to_dataframe())?)
+    }
+
+    /// The network with `changes` applied, in order (DESIGN 3.5): a new Network; this one and
+    /// the store are untouched. Each change is a dict with an `action` and its keys:
+    /// raise_max_share (link, max_share), add_supply (link, share=0, max_share),
+    /// qualify_alternate (buyer, part, alternate, max_share=1, sellers=every maker),
+    /// add_inventory_days (buyer, part, days), add_capacity (site, part=None,
+    /// capacity_per_day=0, inventory_units=0), remove_seller (link); a link is
+    /// "BUYER|PART|SELLER". Every problem of the list is reported at once (ValueError).
+    fn what_if(&self, py: Python<'_>, changes: Vec<Bound<'_, PyAny>>) -> Result<Network, Error> {
+        let changes: Vec<Change> = changes.iter().map(change).collect::<Result<_, _>>()?;
+        let a = py.detach(|| self.a.what_if(&changes))?;
+        Ok(Network {
+            a: Arc::new(a),
+            inputs: self.inputs.clone(),
+            source: format!("{} (what-if: {} change(s))", self.source, changes.len()),
+            down: self.down.clone(),
+        })
+    }
+
+    /// This network against `changed` (made by `what_if`): {"units": per unit PI, min TTS and
+    /// exposed before and after, "products": with `scenarios` > 0 the Monte Carlo expected
+    /// loss, P(short), VaR and CVaR 99 % per products row and for the portfolio, both runs
+    /// with `seed`}.
+    #[pyo3(signature = (changed, *, unit="site", scenarios=0, seed=7, progress=None))]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        changed: &Network,
+        unit: &str,
+        scenarios: usize,
+        seed: u64,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyDict>, Error> {
+        let kind = unit_kind(unit)?;
+        let c = Callback::new(py, progress, "compare")?
+            .run(py, |p| self.a.compare(&changed.a, kind, scenarios, seed, p))??;
+        let d = PyDict::new(py);
+        d.set_item("units", frame(py, c.units_frame())?)?;
+        d.set_item("products", frame(py, c.products_frame())?)?;
+        Ok(d)
+    }
+
+    /// Mitigation proposals for the `top` most exposed units of a kind (or `only` those),
+    /// each costed from the policy's [mitigation] section and evaluated by re-running the
+    /// model; ranked by PI removed per cost. `exact=True` re-checks the best `check_top` with
+    /// the LP, `scenarios` > 0 with the Monte Carlo; with a `budget`, the greedy portfolio
+    /// (columns selected, pick, cumulative_cost, ...), or with `curve=True` its
+    /// benefit-versus-spend curve.
+    #[pyo3(signature = (budget=None, *, unit="site", only=None, top=10, exact=false, check_top=10, scenarios=0, seed=7, curve=false, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn mitigate(
+        &self,
+        py: Python<'_>,
+        budget: Option<f64>,
+        unit: &str,
+        only: Option<Vec<String>>,
+        top: usize,
+        exact: bool,
+        check_top: usize,
+        scenarios: usize,
+        seed: u64,
+        curve: bool,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        if curve && budget.is_none() {
+            return Err(value_error(
+                "curve=True needs a budget (the curve is the portfolio's)",
+            ));
+        }
+        let o = MitigateOptions {
+            kind: unit_kind(unit)?,
+            units: only,
+            top,
+            budget,
+            exact,
+            check_top,
+            scenarios,
+            seed,
+            ..MitigateOptions::default()
+        };
+        let m =
+            Callback::new(py, progress, "mitigate")?.run(py, |p| self.a.mitigate_with(&o, p))??;
+        let df = match (&m.portfolio, curve) {
+            (Some(pf), true) => pf.curve_frame(&m),
+            _ => m.to_dataframe(),
+        };
+        Ok(frame(py, df)?)
     }
 
     /// Writes the batch report (index.html, one Parquet and one CSV per table, summary.json)

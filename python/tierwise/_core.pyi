@@ -94,6 +94,30 @@ class Network:
         only: Optional[Sequence[str]] = None,
         progress: _Progress = None,
     ) -> pl.DataFrame: ...
+    def what_if(self, changes: Sequence[dict[str, Any]]) -> Network: ...
+    def compare(
+        self,
+        changed: Network,
+        *,
+        unit: str = "site",
+        scenarios: int = 0,
+        seed: int = 7,
+        progress: _Progress = None,
+    ) -> dict[str, pl.DataFrame]: ...
+    def mitigate(
+        self,
+        budget: Optional[float] = None,
+        *,
+        unit: str = "site",
+        only: Optional[Sequence[str]] = None,
+        top: int = 10,
+        exact: bool = False,
+        check_top: int = 10,
+        scenarios: int = 0,
+        seed: int = 7,
+        curve: bool = False,
+        progress: _Progress = None,
+    ) -> pl.DataFrame: ...
     def report(self, out_dir: _Path, *, scenarios: Optional[int] = None, seed: int = 7) -> str: ...
     def explain(self, product: str, disrupted: _Disruption) -> pl.DataFrame: ...
     def criticality(self) -> dict[str, pl.DataFrame]: ...

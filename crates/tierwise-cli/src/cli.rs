@@ -164,6 +164,12 @@ pub enum Command {
         #[arg(long, default_value = "chokepoints", value_parser = one_of(&CriticalityView::ALL))]
         show: CriticalityView,
     },
+    /// What to do: proposals for the most exposed units (raise a co-seller's max_share, a
+    /// second source, qualify an alternate part, buffer days, safety stock), each costed from
+    /// the policy's [mitigation] section and evaluated by re-running the model; ranked by PI
+    /// removed per cost. With --budget, the greedy portfolio within it (columns selected,
+    /// pick, cumulative_cost, ...).
+    Mitigate(MitigateArgs),
     /// The batch risk-propagation report: exposure, Monte Carlo, criticality and explaining
     /// paths as one self-contained HTML page, a Parquet and a CSV file per result table, and
     /// summary.json (input hashes, policy, seed, timings).
@@ -373,6 +379,39 @@ pub struct OutArgs {
     /// Write to this file instead of standard output (required for parquet).
     #[arg(long = "output", short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MitigateArgs {
+    #[command(flatten)]
+    pub common: AnalysisArgs,
+    /// The kind of unit proposals are for.
+    #[arg(long, default_value = "site", value_parser = one_of(&UnitKind::ALL))]
+    pub unit: UnitKind,
+    /// Only for these units (repeatable); otherwise the --top units with the largest PI.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// How many of the most exposed units (by PI) get proposals.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Choose a portfolio within this budget (greedy, re-evaluated after each pick).
+    #[arg(long, allow_negative_numbers = true)]
+    pub budget: Option<f64>,
+    /// Re-check the best --check-top proposals with the exact LP (DESIGN 3.6).
+    #[arg(long)]
+    pub exact: bool,
+    /// How many of the best proposals --exact and --scenarios re-check.
+    #[arg(long, default_value_t = 10)]
+    pub check_top: usize,
+    /// Monte Carlo scenarios for the expected-loss reduction of the best proposals and of the
+    /// portfolio (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub scenarios: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// List the portfolio's benefit-versus-spend curve (one row per pick) instead.
+    #[arg(long)]
+    pub curve: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -5,6 +5,7 @@
 use polars::prelude::PolarsError;
 use tierwise::ingest::{IngestError, QualityReport};
 use tierwise::lp::LpError;
+use tierwise::mitigate::MitigationError;
 use tierwise::report::ReportError;
 use tierwise::risk::{DisruptionError, PolicyError};
 use tierwise::source::SourceError;
@@ -112,6 +113,16 @@ impl From<LpError> for Failure {
             LpError::Cancelled(_) => interrupted(),
             e @ LpError::Disruption(_) => bad_input(e),
             other => broken(other),
+        }
+    }
+}
+
+impl From<MitigationError> for Failure {
+    fn from(e: MitigationError) -> Self {
+        match e {
+            MitigationError::Cancelled(_) => interrupted(),
+            MitigationError::Lp(e) => e.into(),
+            other => bad_input(other),
         }
     }
 }

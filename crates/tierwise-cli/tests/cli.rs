@@ -185,3 +185,67 @@ fn readme_commands_run_as_written() {
     );
     assert!(tmp.path().join("kg.ttl").exists() && tmp.path().join("w26/supply.csv").exists());
 }
+
+#[test]
+fn mitigate_ranks_selects_and_refuses_bad_input_by_name() {
+    let demo = repo().join("data/demo");
+    let demo = demo.to_str().unwrap();
+    let args = |extra: &[&'static str]| {
+        let mut v = vec![
+            "mitigate",
+            demo,
+            "--as-of",
+            "2026-07-01T00:00:00Z",
+            "--top",
+            "3",
+        ];
+        v.extend_from_slice(extra);
+        v
+    };
+    let out = tierwise(&args(&["--budget", "100000", "--format", "csv"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let header = csv.lines().next().unwrap();
+    for c in [
+        "unit",
+        "action",
+        "target",
+        "parameters",
+        "cost",
+        "pi_before",
+        "pi_after",
+        "benefit",
+        "benefit_per_cost",
+        "lp_checked",
+        "selected",
+        "cumulative_cost",
+    ] {
+        assert!(header.split(',').any(|h| h == c), "{c} not in {header}");
+    }
+    assert!(text(&out.stderr).contains("portfolio (greedy) within 100000"));
+    let out = tierwise(&args(&["--budget", "-1"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("budget -1: expected a finite number >= 0"));
+    let out = tierwise(&args(&["--only", "NOPE"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("NOPE"), "{}", text(&out.stderr));
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        // The shipped policy ends with [mitigation]: the key lands there.
+        std::fs::read_to_string(repo().join("policies/default.toml")).unwrap()
+            + "holding_rat = 0.3\n",
+    )
+    .unwrap();
+    let mut v = args(&[]);
+    let p = policy.to_str().unwrap().to_string();
+    v.extend(["--policy", p.as_str()]);
+    let out = tierwise(&v);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("holding_rat"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -10,6 +10,7 @@ pub mod events;
 pub mod hash;
 pub mod ingest;
 pub mod lp;
+pub mod mitigate;
 pub mod model;
 pub mod network;
 pub mod progress;

@@ -4,6 +4,7 @@
 mod analyse;
 mod data;
 mod events;
+mod mitigate;
 mod report;
 
 use std::path::PathBuf;
@@ -74,6 +75,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             disruption,
         } => analyse::explain(&common, &product, &disruption),
         Command::Criticality { common, show } => analyse::criticality(&common, show),
+        Command::Mitigate(args) => mitigate::run(&args),
         Command::Report(args) => report::run(&args),
     }
 }

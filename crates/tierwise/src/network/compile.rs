@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
 use super::{Csr, Edge, Group, Index, Lazy, Network, NetworkError, Node, ProductNode, Unmapped};
-use crate::model::{EPS, Tables};
+use crate::model::Tables;
 
 /// A resolved supply row: (buyer site, part, seller site, canonical row).
-type SupplyRef = (u32, u32, u32, u32);
+pub(super) type SupplyRef = (u32, u32, u32, u32);
 
 /// A resolved products row: (canonical row, site, part).
-type PlantRow = (usize, u32, u32);
+pub(super) type PlantRow = (usize, u32, u32);
 
 impl Network {
     pub(crate) fn compile_lenient(tables: &Tables) -> Result<Network, NetworkError> {
@@ -427,11 +427,7 @@ fn groups_and_edges(
                 lead_time_sd_days: r.lead_time_sd_days,
             });
         }
-        let remainder = if share_sum < 1.0 - EPS {
-            1.0 - share_sum
-        } else {
-            0.0
-        };
+        let remainder = super::remainder_of(share_sum);
         groups.push(Group {
             buyer: b,
             part: p,
@@ -445,7 +441,7 @@ fn groups_and_edges(
 }
 
 /// Node -> the edges it ships on.
-fn node_outputs(n_nodes: usize, edges: &[Edge]) -> Csr {
+pub(super) fn node_outputs(n_nodes: usize, edges: &[Edge]) -> Csr {
     let mut outputs: Vec<Vec<u32>> = vec![Vec::new(); n_nodes];
     for (e, edge) in edges.iter().enumerate() {
         outputs[edge.seller as usize].push(e as u32);
@@ -523,7 +519,11 @@ fn product_nodes(
 }
 
 /// Tiers: breadth-first from the plants over every supply row, buyer to seller.
-fn site_tiers(n_sites: usize, supply: &[SupplyRef], plant_rows: &[PlantRow]) -> Vec<Option<u32>> {
+pub(super) fn site_tiers(
+    n_sites: usize,
+    supply: &[SupplyRef],
+    plant_rows: &[PlantRow],
+) -> Vec<Option<u32>> {
     let mut sellers_of: Vec<Vec<u32>> = vec![Vec::new(); n_sites];
     for &(b, _, s, _) in supply {
         sellers_of[b as usize].push(s);

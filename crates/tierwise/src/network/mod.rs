@@ -7,6 +7,7 @@
 
 mod binary;
 mod compile;
+mod edit;
 mod frames;
 mod patch;
 
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Part, Site, Tables};
 
 pub use binary::{BinaryError, FORMAT_VERSION};
+pub(crate) use edit::{CapacityEdit, Edits, GroupEdit, Origin, RowEdit, remainder_of};
 pub use frames::{NetworkView, UnknownView};
 
 /// Errors of compiling tables into a network.

@@ -245,6 +245,38 @@ pub(super) fn pareto_curve(id: &str, points: &[(f64, f64)], units: usize) -> Str
     )
 }
 
+/// A portfolio's benefit-versus-spend curve: cumulative PI removed against cumulative cost,
+/// from (0, 0), one marked point per pick.
+pub(super) fn portfolio_curve(id: &str, points: &[(f64, f64)]) -> String {
+    let x_max = points.iter().map(|p| p.0).fold(0.0, f64::max).max(1.0) * 1.04;
+    let y_max = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.08;
+    svg(
+        id,
+        "Portfolio curve: cumulative PI removed against cumulative cost",
+        (920, 300),
+        (points.len() < 2).then_some("No proposal removes any PI."),
+        |root| {
+            let mut chart = cartesian(root, 44, 64, 0f64..x_max, 0f64..y_max)?;
+            mesh(&mut chart)
+                .x_desc("cumulative cost")
+                .y_desc("cumulative PI removed")
+                .x_label_formatter(&|v| compact(*v))
+                .y_label_formatter(&|v| compact(*v))
+                .draw()?;
+            chart.draw_series(LineSeries::new(
+                points.iter().copied(),
+                LINE.stroke_width(2),
+            ))?;
+            chart.draw_series(
+                points[1..]
+                    .iter()
+                    .map(|&p| Circle::new(p, 3, LINE.filled())),
+            )?;
+            Ok(())
+        },
+    )
+}
+
 /// Minimum TTS against TTR per unit, with the TTS = TTR diagonal: units below it are exposed.
 pub(super) fn tts_ttr(id: &str, points: &[(f64, f64, bool)]) -> String {
     svg(

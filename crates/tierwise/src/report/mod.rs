@@ -38,6 +38,7 @@ use serde::Serialize;
 /// The bundled demo data, at its first path (it lives in [`crate::datasets::demo`]).
 pub use crate::datasets::demo::{DEMO_CSV, demo_raw_tables};
 
+use crate::mitigate::{MitigateOptions, Mitigation, MitigationError};
 use crate::progress::{Cancelled, Progress};
 use crate::risk::criticality::Criticality;
 use crate::risk::montecarlo::Simulation;
@@ -58,6 +59,8 @@ pub enum ReportError {
     Table { table: String, message: String },
     #[error("exact stress test: {0}")]
     Stress(String),
+    #[error("mitigation: {0}")]
+    Mitigation(String),
 }
 
 /// The input files of a report, at their first path (they live in [`crate::source`]).
@@ -89,6 +92,12 @@ pub struct ReportOptions {
     pub source: String,
     /// The input files and their hashes, recorded in `summary.json` and on the page.
     pub inputs: Vec<InputFile>,
+    /// How many of the sites with the largest PI get mitigation proposals ("What to do").
+    pub mitigation_top: usize,
+    /// The budget of the portfolio; `None`: what the `list_top` best-ranked proposals cost
+    /// together (a greedy over every proposal until nothing removes PI takes minutes on large
+    /// networks; `tierwise mitigate --budget` runs any budget).
+    pub mitigation_budget: Option<f64>,
 }
 
 impl Default for ReportOptions {
@@ -102,6 +111,8 @@ impl Default for ReportOptions {
             title: "Supply-chain risk report".into(),
             source: String::new(),
             inputs: Vec::new(),
+            mitigation_top: 5,
+            mitigation_budget: None,
         }
     }
 }
@@ -386,6 +397,7 @@ struct Results {
     sim: Simulation,
     crit: Criticality,
     stress: Option<crate::lp::Stress>,
+    mitigation: Mitigation,
 }
 
 /// How many of the sites with the largest closed-form PI get the exact LPs (DESIGN 3.6).
@@ -450,6 +462,16 @@ pub fn build_with<S: Steps>(
     } else {
         None
     };
+    let mitigation = run_step(
+        steps,
+        &mut timings,
+        "mitigation",
+        &format!(
+            "mitigation proposals for the top {} sites",
+            o.mitigation_top
+        ),
+        |p| mitigation(a, o, p),
+    )?;
     let r = Results {
         site,
         company,
@@ -457,6 +479,7 @@ pub fn build_with<S: Steps>(
         sim,
         crit,
         stress,
+        mitigation,
     };
     let tables = timed(&mut timings, "tables_and_paths", || assemble(a, o, &r))?;
     let mut summary = summarize(a, o, &r, &tables);
@@ -469,6 +492,33 @@ pub fn build_with<S: Steps>(
         html,
         summary,
     })
+}
+
+/// Proposals for the sites with the largest PI and the greedy portfolio over them (DESIGN
+/// 3.5); the 3 best re-checked with the LP where the report runs the LP at all.
+fn mitigation(a: &Analysis, o: &ReportOptions, p: &Progress) -> Result<Mitigation, ReportError> {
+    let err = |e: MitigationError| match e {
+        MitigationError::Cancelled(c) => ReportError::Cancelled(c),
+        other => ReportError::Mitigation(other.to_string()),
+    };
+    let options = MitigateOptions {
+        top: o.mitigation_top,
+        exact: a.network().nodes().len() <= STRESS_MAX_NODES,
+        check_top: 3,
+        ..MitigateOptions::default()
+    };
+    let mut m = a.mitigate_with(&options, p).map_err(err)?;
+    // The portfolio over the proposals just made (ranked), within the budget or what the
+    // top of the list costs.
+    let budget = o.mitigation_budget.unwrap_or_else(|| {
+        m.proposals
+            .iter()
+            .take(o.list_top.max(1))
+            .map(|x| x.cost)
+            .sum()
+    });
+    m.portfolio = Some(m.greedy_portfolio(a, budget, p).map_err(err)?);
+    Ok(m)
 }
 
 /// `summary.json` before the timings: what the report ran on and the tables it made.

@@ -94,7 +94,40 @@ pub(super) fn assemble(
         explain_table(a, o, r, &labels)?,
     ));
     tables.push(stress_top_sites(a, r));
+    tables.extend(mitigation_tables(r)?);
     Ok(tables)
+}
+
+/// The mitigation proposals by rank and the greedy portfolio's curve (DESIGN 3.5).
+fn mitigation_tables(r: &Results) -> Result<[ReportTable; 2], ReportError> {
+    let m = &r.mitigation;
+    let proposals = m
+        .to_dataframe()
+        .sort(["rank"], Default::default())
+        .map_err(table_err("mitigation_proposals"))?;
+    let curve = match &m.portfolio {
+        Some(pf) => pf.curve_frame(m),
+        None => DataFrame::empty(),
+    };
+    Ok([
+        table(
+            "mitigation_proposals",
+            "Mitigation proposals",
+            "One row per proposal for the sites with the largest PI: the action, what it changes, \
+             its cost (cost_terms: each term and how it was computed) and the PI it removes, \
+             found by re-running the closed form for every unit the change touches; ranked by \
+             benefit per cost. lp_pi_before/after: the exact LP of the proposal's site.",
+            proposals,
+        ),
+        table(
+            "mitigation_portfolio",
+            "The greedy mitigation portfolio",
+            "One row per pick of the greedy portfolio, in the order picked: each pick's PI \
+             removed given the picks before it (re-evaluated after every pick), and the \
+             cumulative cost and PI removed.",
+            curve,
+        ),
+    ])
 }
 
 /// One figure of the executive summary.

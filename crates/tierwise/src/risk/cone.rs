@@ -201,6 +201,48 @@ impl Flow {
     }
 }
 
+/// What a cone reads of a network: the [`Flow`] itself, or the flow with some groups
+/// patched (a what-if, `risk::overlay`). Nodes, levels and consumers are the base's in
+/// both; a patch changes what groups receive and from whom.
+pub(super) trait View: Sync {
+    /// The base layout: node levels, group consumers, sizes.
+    fn base(&self) -> &Flow;
+    /// Supply edges, the base's and any the view adds after them.
+    fn edge_count(&self) -> usize;
+    fn head(&self, g: u32) -> GroupHead;
+    /// What node `v`'s output reaches, sorted by group.
+    fn out(&self, v: usize) -> &[OutLink];
+    /// A group's sellers, from its head's `in_start..in_end`.
+    fn inputs(&self, start: u32, end: u32) -> &[InEdge];
+}
+
+impl View for Flow {
+    #[inline]
+    fn base(&self) -> &Flow {
+        self
+    }
+
+    #[inline]
+    fn edge_count(&self) -> usize {
+        self.edges
+    }
+
+    #[inline]
+    fn head(&self, g: u32) -> GroupHead {
+        self.groups[g as usize]
+    }
+
+    #[inline]
+    fn out(&self, v: usize) -> &[OutLink] {
+        &self.out[self.out_start[v] as usize..self.out_start[v + 1] as usize]
+    }
+
+    #[inline]
+    fn inputs(&self, start: u32, end: u32) -> &[InEdge] {
+        &self.inputs[start as usize..end as usize]
+    }
+}
+
 /// Scratch values that are expensive to allocate, shared by the workers of a sweep.
 #[derive(Debug)]
 pub(crate) struct Pool<T>(Mutex<Vec<T>>);
@@ -463,15 +505,16 @@ impl Cone {
     }
 
     /// Marks a group as changed: its consumers are queued and will read it.
-    fn touch_group(&mut self, net: &Flow, g: u32) {
+    fn touch_group(&mut self, net: &impl View, g: u32) {
         if self.group_touched[g as usize] {
             return;
         }
         self.group_touched[g as usize] = true;
         self.touched_groups.push(g);
-        let h = net.groups[g as usize];
-        for &c in &net.consumers[h.cons_start as usize..h.cons_end as usize] {
-            let level = net.level[c as usize];
+        let h = net.head(g);
+        let base = net.base();
+        for &c in &base.consumers[h.cons_start as usize..h.cons_end as usize] {
+            let level = base.level[c as usize];
             self.push_pending(
                 c,
                 level,
@@ -485,9 +528,9 @@ impl Cone {
 
     /// [`Cone::touch_group`] for every group node `v` feeds, from the node's own list.
     #[inline]
-    fn touch_outputs(&mut self, net: &Flow, v: usize) {
+    fn touch_outputs(&mut self, net: &impl View, v: usize) {
         let mut pushing = NONE;
-        for o in &net.out[net.out_start[v] as usize..net.out_start[v + 1] as usize] {
+        for o in net.out(v) {
             if o.g != pushing {
                 if self.group_touched[o.g as usize] {
                     continue;
@@ -509,6 +552,11 @@ impl Cone {
 
     /// Disrupts a node: it produces nothing, and paths start there with `value`.
     pub fn seed_node(&mut self, net: &Flow, v: u32, value: f64) {
+        self.seed_node_on(net, v, value);
+    }
+
+    /// [`Cone::seed_node`] on any view of the network.
+    pub(super) fn seed_node_on(&mut self, net: &impl View, v: u32, value: f64) {
         let st = &mut self.state[v as usize];
         st.disrupted = true;
         if value > st.seed {
@@ -516,17 +564,14 @@ impl Cone {
         }
         if !st.queued {
             st.queued = true;
-            self.queue.push(v, net.level[v as usize]);
+            self.queue.push(v, net.base().level[v as usize]);
         }
     }
 
-    /// Disrupts a supply edge: the row ships nothing, and paths start at its buyer's group
-    /// with `value`.
-    pub fn seed_edge(&mut self, net: &Flow, e: u32, value: f64) {
-        if self.edge_off.is_empty() {
-            self.edge_seed = vec![f64::NEG_INFINITY; net.edges];
-            self.edge_off = vec![false; net.edges];
-        }
+    /// Disrupts a supply edge on any view of the network: the row ships nothing, and paths
+    /// start at its buyer's group with `value`.
+    pub(super) fn seed_edge_on(&mut self, net: &impl View, e: u32, value: f64) {
+        self.size_edges(net.edge_count());
         let i = e as usize;
         if !self.edge_off[i] {
             self.seeded_edges.push(e);
@@ -535,13 +580,31 @@ impl Cone {
         if value > self.edge_seed[i] {
             self.edge_seed[i] = value;
         }
-        self.touch_group(net, net.edge_group[i]);
+        self.touch_group(net, net.base().edge_group[i]);
+    }
+
+    /// Sizes the per-edge scratch for `edges` edges (on the first cut, or for a view with
+    /// more edges than the last).
+    fn size_edges(&mut self, edges: usize) {
+        if self.edge_off.len() < edges {
+            self.edge_seed.resize(edges, f64::NEG_INFINITY);
+            self.edge_off.resize(edges, false);
+        }
     }
 
     /// Propagates every seed down its cone. Call [`Cone::reset`] before the next scenario.
     pub fn run(&mut self, net: &Flow) {
+        self.run_on(net);
+    }
+
+    /// [`Cone::run`] on any view of the network (the same view the seeds were placed on).
+    pub(super) fn run_on(&mut self, net: &impl View) {
         // Cut edges are rare (link units only): skip their lookups otherwise.
         let any_cut = !self.seeded_edges.is_empty();
+        if any_cut {
+            // A view may add edges after the ones a cut sized the scratch for.
+            self.size_edges(net.edge_count());
+        }
         while let Some(v) = self.queue.pop() {
             let vi = v as usize;
             self.visited.push(v);
@@ -554,7 +617,7 @@ impl Cone {
                 link = p.next;
                 let mut frac = p.remainder;
                 let mut best = f64::NEG_INFINITY;
-                for ie in &net.inputs[p.in_start as usize..p.in_end as usize] {
+                for ie in net.inputs(p.in_start, p.in_end) {
                     let s = &self.state[ie.seller as usize];
                     if any_cut {
                         let e = ie.edge as usize;

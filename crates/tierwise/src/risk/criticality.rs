@@ -405,7 +405,7 @@ impl Analysis {
     }
 
     /// Safety stock per supply edge.
-    fn safety_stock(&self) -> Vec<SafetyStock> {
+    pub(crate) fn safety_stock(&self) -> Vec<SafetyStock> {
         let net = self.network();
         let (need, _) = net.need();
         let policy = self.policy();

@@ -9,6 +9,7 @@ pub mod disruption;
 mod frames;
 mod lanes;
 pub mod montecarlo;
+mod overlay;
 pub mod policy;
 pub mod score;
 mod update;
@@ -21,11 +22,12 @@ use rayon::prelude::*;
 use crate::model::EPS;
 use crate::network::Network;
 use crate::progress::{Cancelled, Progress};
-use cone::{Cone, Flow};
+use cone::{Cone, Flow, View};
 use disruption::UnitIndex;
 pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
 pub use frames::CriticalityView;
-pub use policy::{DEFAULT_POLICY_TOML, Policy, PolicyError};
+pub(crate) use overlay::{Trial, TrialLoss};
+pub use policy::{DEFAULT_POLICY_TOML, MitigationCosts, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
 pub(crate) use update::Touched;
 
@@ -47,7 +49,9 @@ pub struct Analysis {
     flow: Arc<Flow>,
     policy: Arc<Policy>,
     as_of: DateTime<Utc>,
-    risks: Vec<SiteRisk>,
+    /// Shared with the analyses of changed copies of the network (what-if): a change moves
+    /// no site, so no score.
+    risks: Arc<Vec<SiteRisk>>,
     country_p: Vec<f64>,
     site_ttr: Vec<f64>,
     company_ttr: Vec<f64>,
@@ -98,22 +102,38 @@ impl Analysis {
             let c = net.site_company(s) as usize;
             company_ttr[c] = company_ttr[c].max(site_ttr[s as usize]);
         }
-        let mut node_row = vec![NO_ROW; net.nodes().len()];
-        for (r, p) in net.products().iter().enumerate() {
-            node_row[p.node as usize] = r as u32;
-        }
         Analysis {
-            risks,
+            risks: Arc::new(risks),
             country_p,
             site_ttr,
             company_ttr,
             country_ttr,
             index: UnitIndex::new(&net),
-            node_row,
+            node_row: node_rows(&net),
             flow: Arc::new(Flow::new(&net)),
             net,
             policy,
             as_of,
+        }
+    }
+
+    /// The same analysis of another version of the network, with the same sites, companies
+    /// and countries (a what-if): scores, TTRs and the policy are kept, what depends on nodes
+    /// and edges is rebuilt.
+    pub(crate) fn with_network(&self, net: Arc<Network>) -> Analysis {
+        debug_assert_eq!(net.sites().len(), self.net.sites().len());
+        Analysis {
+            risks: Arc::clone(&self.risks),
+            country_p: self.country_p.clone(),
+            site_ttr: self.site_ttr.clone(),
+            company_ttr: self.company_ttr.clone(),
+            country_ttr: self.country_ttr.clone(),
+            index: UnitIndex::new(&net),
+            node_row: node_rows(&net),
+            flow: Arc::new(Flow::new(&net)),
+            net,
+            policy: Arc::clone(&self.policy),
+            as_of: self.as_of,
         }
     }
 
@@ -198,11 +218,15 @@ impl Analysis {
     }
 
     fn seed_unit(&self, cone: &mut Cone, kind: UnitKind, u: u32, value: f64) {
+        self.seed_unit_on(&*self.flow, cone, kind, u, value);
+    }
+
+    fn seed_unit_on(&self, view: &impl View, cone: &mut Cone, kind: UnitKind, u: u32, value: f64) {
         match kind {
-            UnitKind::Link => cone.seed_edge(&self.flow, u, value),
+            UnitKind::Link => cone.seed_edge_on(view, u, value),
             _ => self
                 .index
-                .each_node((kind, u), |v| cone.seed_node(&self.flow, v, value)),
+                .each_node((kind, u), |v| cone.seed_node_on(view, v, value)),
         }
     }
 
@@ -361,41 +385,9 @@ impl Analysis {
         max_pi: Option<f64>,
         progress: &Progress,
     ) -> Result<Exposure, Cancelled> {
-        let net = &*self.net;
-        let rows = net.products();
         let per_unit = self.sweep_with(kind, &idx, progress, |cone, u| {
-            let ttr = self.unit_ttr(kind, u);
-            let mut min_tts = f64::INFINITY;
-            let mut exposed = false;
-            let mut affected = Vec::new();
-            let mut losses = Vec::new();
-            for &v in &cone.visited {
-                let r = self.node_row[v as usize];
-                if r == NO_ROW {
-                    continue;
-                }
-                let p = &rows[r as usize];
-                let a = cone.avail(v);
-                let tts = tts_of(cone.reach(v), p.fg_inventory_days);
-                let l = loss(p.demand_per_day * p.value(), a, ttr, tts);
-                losses.push((r, l));
-                if a < 1.0 - EPS {
-                    min_tts = min_tts.min(tts);
-                    exposed |= tts < ttr;
-                    affected.push(AffectedRow {
-                        row: r,
-                        availability: a,
-                        tts,
-                        loss: l,
-                    });
-                }
-            }
-            // Rows in row order, for a stable table and a sum that does not depend on the
-            // order of the visit.
-            affected.sort_by_key(|x| x.row);
-            losses.sort_by_key(|x| x.0);
-            let pi = losses.iter().map(|x| x.1).sum::<f64>();
-            (ttr, pi, min_tts, exposed, affected)
+            let o = self.unit_loss(cone, kind, u);
+            (o.ttr, o.pi, o.min_tts, o.exposed, o.rows)
         })?;
         let mut e = Exposure {
             kind,
@@ -421,6 +413,57 @@ impl Analysis {
                 .map(|&pi| if max > 0.0 { pi / max } else { 0.0 })
                 .collect();
         Ok(e)
+    }
+
+    /// The nodes unit `u`'s loss reaches (its own included), in visit (topological) order,
+    /// with their availability.
+    pub(crate) fn unit_reach(&self, kind: UnitKind, u: u32) -> Vec<(u32, f64)> {
+        let mut cone = self.flow.cone();
+        self.seed_unit(&mut cone, kind, u, 0.0);
+        cone.run(&self.flow);
+        cone.visited.iter().map(|&v| (v, cone.avail(v))).collect()
+    }
+
+    /// What the loss of unit `u` does (DESIGN 3.2), read off its cone after a run.
+    pub(crate) fn unit_loss(&self, cone: &Cone, kind: UnitKind, u: u32) -> UnitLoss {
+        let rows = self.net.products();
+        let ttr = self.unit_ttr(kind, u);
+        let mut min_tts = f64::INFINITY;
+        let mut exposed = false;
+        let mut affected = Vec::new();
+        let mut losses = Vec::new();
+        for &v in &cone.visited {
+            let r = self.node_row[v as usize];
+            if r == NO_ROW {
+                continue;
+            }
+            let p = &rows[r as usize];
+            let a = cone.avail(v);
+            let tts = tts_of(cone.reach(v), p.fg_inventory_days);
+            let l = loss(p.demand_per_day * p.value(), a, ttr, tts);
+            losses.push((r, l));
+            if a < 1.0 - EPS {
+                min_tts = min_tts.min(tts);
+                exposed |= tts < ttr;
+                affected.push(AffectedRow {
+                    row: r,
+                    availability: a,
+                    tts,
+                    loss: l,
+                });
+            }
+        }
+        // Rows in row order, for a stable table and a sum that does not depend on the
+        // order of the visit.
+        affected.sort_by_key(|x| x.row);
+        losses.sort_by_key(|x| x.0);
+        UnitLoss {
+            ttr,
+            pi: losses.iter().map(|x| x.1).sum::<f64>(),
+            min_tts,
+            exposed,
+            rows: affected,
+        }
     }
 
     /// Why a products row loses under D: the path that sets its TTS (from a disrupted unit
@@ -558,6 +601,26 @@ impl Analysis {
             })
             .collect()
     }
+}
+
+/// The products row of every node (`NO_ROW` for none).
+fn node_rows(net: &Network) -> Vec<u32> {
+    let mut node_row = vec![NO_ROW; net.nodes().len()];
+    for (r, p) in net.products().iter().enumerate() {
+        node_row[p.node as usize] = r as u32;
+    }
+    node_row
+}
+
+/// One unit's loss (DESIGN 3.2): its TTR, PI, min TTS, whether it is exposed, and the rows
+/// it leaves short.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct UnitLoss {
+    pub ttr: f64,
+    pub pi: f64,
+    pub min_tts: f64,
+    pub exposed: bool,
+    pub rows: Vec<AffectedRow>,
 }
 
 /// TTS from a reach value (seed 0) and the row's finished-goods days.

@@ -58,6 +58,70 @@ struct SafetyStock {
     p_fail_uplift: f64,
 }
 
+/// What mitigation proposals cost (DESIGN 3.5), from the policy's `[mitigation]` section;
+/// `policies/default.toml` documents every key. A policy without the section, or a key left
+/// out of it, takes the shipped value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MitigationCosts {
+    /// Days over which recurring costs (holding stock, reserved capacity) are counted.
+    pub horizon_days: f64,
+    /// A year's holding cost of stock, as a share of its value at unit_cost.
+    pub holding_rate: f64,
+    /// The cost of one unit of capacity reserved for one day, as a share of unit_cost.
+    pub reserved_capacity_rate: f64,
+    /// The one-off cost of a seller new to the buyer.
+    pub second_source_fixed_cost: f64,
+    /// Engineering cost of qualifying an alternate part, per day of qualification.
+    pub qualification_cost_per_day: f64,
+    /// Qualification days of an alternates row without any.
+    pub default_qualification_days: f64,
+    /// The unit_cost of a part without one.
+    pub default_unit_cost: f64,
+}
+
+impl Default for MitigationCosts {
+    /// The values of `policies/default.toml` (a test keeps the two equal).
+    fn default() -> Self {
+        MitigationCosts {
+            horizon_days: 365.0,
+            holding_rate: 0.25,
+            reserved_capacity_rate: 0.02,
+            second_source_fixed_cost: 25_000.0,
+            qualification_cost_per_day: 1_500.0,
+            default_qualification_days: 90.0,
+            default_unit_cost: 1.0,
+        }
+    }
+}
+
+impl MitigationCosts {
+    /// Every key with its value, for range checks and messages.
+    fn values(&self) -> [(&'static str, f64); 7] {
+        [
+            ("mitigation.horizon_days", self.horizon_days),
+            ("mitigation.holding_rate", self.holding_rate),
+            (
+                "mitigation.reserved_capacity_rate",
+                self.reserved_capacity_rate,
+            ),
+            (
+                "mitigation.second_source_fixed_cost",
+                self.second_source_fixed_cost,
+            ),
+            (
+                "mitigation.qualification_cost_per_day",
+                self.qualification_cost_per_day,
+            ),
+            (
+                "mitigation.default_qualification_days",
+                self.default_qualification_days,
+            ),
+            ("mitigation.default_unit_cost", self.default_unit_cost),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
@@ -69,6 +133,8 @@ struct PolicyFile {
     defaults: Defaults,
     signals: Signals,
     safety_stock: SafetyStock,
+    #[serde(default)]
+    mitigation: MitigationCosts,
 }
 
 /// The factors computed from table columns; signals may add more by name.
@@ -101,6 +167,8 @@ pub struct Policy {
     pub service_level: f64,
     pub demand_cv: f64,
     pub p_fail_uplift: f64,
+    /// What mitigation proposals cost (`[mitigation]`).
+    pub mitigation: MitigationCosts,
 }
 
 impl Default for Policy {
@@ -180,7 +248,11 @@ impl Policy {
                 f64::INFINITY,
             ),
         ];
-        for (name, v, lo, hi) in checks {
+        let costs = f
+            .mitigation
+            .values()
+            .map(|(name, v)| (name, v, 0.0, f64::INFINITY));
+        for (name, v, lo, hi) in checks.into_iter().chain(costs) {
             if !v.is_finite() || v < lo || v > hi {
                 problems.push(format!("{name} = {v}: expected a value in [{lo}, {hi}]"));
             }
@@ -206,6 +278,7 @@ impl Policy {
             service_level: f.safety_stock.service_level,
             demand_cv: f.safety_stock.demand_cv,
             p_fail_uplift: f.safety_stock.p_fail_uplift,
+            mitigation: f.mitigation,
         })
     }
 
@@ -250,6 +323,48 @@ mod tests {
         let e = Policy::from_toml_str(&text, "p.toml").unwrap_err();
         let m = e.to_string();
         assert!(m.contains("ppm_scael") && m.contains("p.toml"), "{m}");
+    }
+
+    #[test]
+    fn mitigation_costs_default_to_the_shipped_values_and_refuse_bad_ones_by_name() {
+        let shipped = Policy::default().mitigation;
+        assert_eq!(MitigationCosts::default(), shipped);
+        assert_eq!(shipped.holding_rate, 0.25);
+        assert_eq!(shipped.second_source_fixed_cost, 25_000.0);
+        // Without the section, and with a key left out, the shipped values hold.
+        let cut = DEFAULT_POLICY_TOML.find("[mitigation]").unwrap();
+        let p = Policy::from_toml_str(&DEFAULT_POLICY_TOML[..cut], "p.toml").unwrap();
+        assert_eq!(p.mitigation, shipped);
+        let p = Policy::from_toml_str(
+            &format!(
+                "{}[mitigation]\nholding_rate = 0.4\n",
+                &DEFAULT_POLICY_TOML[..cut]
+            ),
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(p.mitigation.holding_rate, 0.4);
+        assert_eq!(
+            p.mitigation.reserved_capacity_rate,
+            shipped.reserved_capacity_rate
+        );
+        // An unknown key and a negative cost are refused by name.
+        let text = DEFAULT_POLICY_TOML.replace("holding_rate = 0.25", "holding_rat = 0.25");
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("holding_rat") && m.contains("p.toml"), "{m}");
+        let text = DEFAULT_POLICY_TOML.replace(
+            "second_source_fixed_cost = 25000.0",
+            "second_source_fixed_cost = -1.0",
+        );
+        let m = Policy::from_toml_str(&text, "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("mitigation.second_source_fixed_cost = -1"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Analysis {
         let sites: Vec<u32> = t.scored.iter().copied().collect();
         let fresh = score::score_some(&self.net, &self.policy, self.as_of, &sites);
         for (s, r) in sites.iter().zip(fresh) {
-            self.risks[*s as usize] = r;
+            Arc::make_mut(&mut self.risks)[*s as usize] = r;
         }
     }
 

@@ -8,6 +8,7 @@ mod criticality;
 mod events;
 mod ingest;
 mod lp;
+mod mitigate;
 mod montecarlo;
 mod network;
 mod properties;

@@ -12,12 +12,13 @@ use tierwise::risk::{Analysis, Policy};
 
 use crate::common::{analysis_at, willems_chain};
 
-const CHARTS: [&str; 5] = [
+const CHARTS: [&str; 6] = [
     "chart-pareto",
     "chart-pareto-curve",
     "chart-tts-ttr",
     "chart-heatmap",
     "chart-losses",
+    "chart-portfolio",
 ];
 
 /// The analysis date every report is made on; its summary must carry it.
@@ -236,6 +237,19 @@ fn demo_report_is_complete_traceable_valid_and_deterministic() {
         Some(sim.portfolio_stats.expected)
     );
     assert!(r.table("chokepoints").unwrap().height() > 0);
+    // What to do: proposals, some re-checked by the LP, and a curve that only rises.
+    let props = r.table("mitigation_proposals").unwrap();
+    assert!(props.height() > 0);
+    assert!(props.column("lp_checked").unwrap().bool().unwrap().any());
+    let curve = r.table("mitigation_portfolio").unwrap();
+    let cum: Vec<f64> = curve
+        .column("cumulative_benefit")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert!(!cum.is_empty() && cum.windows(2).all(|w| w[1] >= w[0]));
     assert!(
         r.html
             .contains("<h3>1. <code data-cell=\"explain_paths:0:unit\">")
@@ -321,6 +335,7 @@ fn long_steps_report_progress_and_stop_when_cancelled() {
             "Monte Carlo, 2000 scenarios",
             "criticality",
             "exact stress test of the top 10 sites",
+            "mitigation proposals for the top 5 sites",
         ]
     );
     let timed: Vec<&str> = r.summary.timings.iter().map(|t| t.step.as_str()).collect();
@@ -333,6 +348,7 @@ fn long_steps_report_progress_and_stop_when_cancelled() {
             "monte_carlo",
             "criticality",
             "stress_test",
+            "mitigation",
             "tables_and_paths",
             "charts_and_html",
         ]

@@ -104,7 +104,7 @@ struct Section {
 }
 
 /// The sections, in the order of the page; each is numbered by its place.
-const SECTIONS: [Section; 10] = [
+const SECTIONS: [Section; 11] = [
     Section {
         id: "summary",
         nav: "Executive summary",
@@ -158,6 +158,12 @@ const SECTIONS: [Section; 10] = [
         nav: "Safety stock",
         heading: "Safety stock gaps",
         body: sections::safety_stock,
+    },
+    Section {
+        id: "what-to-do",
+        nav: "What to do",
+        heading: "What to do: mitigation proposals and a portfolio",
+        body: sections::what_to_do,
     },
     Section {
         id: "provenance",

@@ -684,7 +684,76 @@ pub(super) fn safety_stock(p: &Page<'_>, h: &mut String) -> Written {
     Ok(())
 }
 
-/// Section 10: what the report ran on: source, policy, inputs and the result tables written.
+/// Section 10: the best proposals by benefit per cost and the portfolio's benefit-versus-spend
+/// curve.
+pub(super) fn what_to_do(p: &Page<'_>, h: &mut String) -> Written {
+    let v = &p.v;
+    let n = v.height("mitigation_proposals")?;
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\">For the sites with the largest PI: raise a co-seller's max_share, add a second source that already makes the part, qualify an alternate part, add buffer days that close TTR − TTS, or raise stock to the safety stock. Each proposal is costed from the policy's <code>[mitigation]</code> section (every term in <code>mitigation_proposals.parquet</code>, cost_terms) and evaluated by re-running the model for every unit it touches (DESIGN 3.5); benefit is the PI removed. {} proposals, the best by benefit per cost first.</p>",
+        format_number(n as f64)
+    );
+    h.push_str(&v.table_or_none(
+        "mitigation_proposals",
+        &[
+            "rank",
+            "unit",
+            "action",
+            "target",
+            "parameters",
+            "cost",
+            "pi_before",
+            "pi_after",
+            "benefit",
+            "benefit_per_cost",
+            "lp_pi_after",
+            "selected",
+        ],
+        &first(n, p.top),
+        "No site loses anything when lost alone: nothing to mitigate.",
+    )?);
+    portfolio_curve(v, h)
+}
+
+/// The greedy portfolio as cumulative PI removed against cumulative cost.
+fn portfolio_curve(v: &View<'_>, h: &mut String) -> Written {
+    let t = "mitigation_portfolio";
+    let n = v.height(t)?;
+    let mut points = vec![(0.0, 0.0)];
+    for r in 0..n {
+        points.push((
+            v.f64(t, r, "cumulative_cost")?,
+            v.f64(t, r, "cumulative_benefit")?,
+        ));
+    }
+    let total = points.last().map_or(0.0, |x| x.1);
+    let _ = writeln!(
+        h,
+        "<h3>The portfolio: PI removed against spend</h3>\n<p class=\"lead\">Greedy: the proposal with the best benefit per cost first, then every remaining proposal re-evaluated on the network with the picks made, so two proposals covering the same risk do not both count. {} picks remove {} of PI.</p>\n<figure>{}<figcaption>Cumulative PI removed against cumulative cost, one point per pick (<code>mitigation_portfolio.parquet</code>: cumulative_cost, cumulative_benefit).</figcaption></figure>",
+        format_number(n as f64),
+        format_number(total),
+        charts::portfolio_curve("chart-portfolio", &points)
+    );
+    h.push_str(&v.table_or_none(
+        t,
+        &[
+            "pick",
+            "unit",
+            "action",
+            "target",
+            "cost",
+            "marginal_benefit",
+            "cumulative_cost",
+            "cumulative_benefit",
+        ],
+        &first(n, n.min(30)),
+        "No proposal removes any PI.",
+    )?);
+    Ok(())
+}
+
+/// Section 11: what the report ran on: source, policy, inputs and the result tables written.
 pub(super) fn provenance(p: &Page<'_>, h: &mut String) -> Written {
     let summary = p.summary;
     let _ = writeln!(
