@@ -7,6 +7,7 @@ mod common;
 mod criticality;
 mod ingest;
 mod lp;
+mod malformed;
 mod montecarlo;
 mod network;
 mod properties;
