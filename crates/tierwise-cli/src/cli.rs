@@ -63,6 +63,9 @@ pub enum Command {
     Query {
         /// The query text, or @FILE to read it from a file.
         sparql: String,
+        /// Stop the query after this many seconds (exit code 1); Ctrl-C stops it any time.
+        #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+        timeout: Option<f64>,
         #[command(flatten)]
         data: DataArgs,
         #[command(flatten)]
@@ -358,4 +361,12 @@ where
 /// Names live as long as the process, as clap's static help wants them.
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
+}
+
+/// A number of seconds above 0.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("expected a number of seconds above 0, got {s:?}")),
+    }
 }

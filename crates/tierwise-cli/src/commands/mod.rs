@@ -23,7 +23,12 @@ pub fn run(command: Command) -> Result<(), Failure> {
             all_warnings,
         } => data::load(&inputs, &store, &gates, all_warnings),
         Command::Check { input, gates, out } => data::check(&input, &gates, &out),
-        Command::Query { sparql, data, out } => data::query(sparql, &data, &out),
+        Command::Query {
+            sparql,
+            timeout,
+            data,
+            out,
+        } => data::query(sparql, timeout, &data, &out),
         Command::Network { data, show, out } => data::network(&data, show, &out),
         Command::Export { data, out } => data::export(&data, &out),
         Command::Willems { chain, source, out } => data::willems(chain, &source, &out),

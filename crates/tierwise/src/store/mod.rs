@@ -24,6 +24,7 @@ use oxigraph::store::Store;
 use polars::prelude::DataFrame;
 
 pub use load::{Input, LoadReceipt, Prepared, prepare};
+pub use query::QueryOptions;
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
 use crate::ingest::{IngestError, QualityReport};
@@ -49,6 +50,12 @@ pub enum StoreError {
     UnknownFormat { path: String },
     #[error("SPARQL query error: {0}")]
     Query(String),
+    /// A query ran past its timeout ([`QueryOptions::timeout`]) and was stopped.
+    #[error("the SPARQL query ran longer than its timeout of {seconds} s and was stopped")]
+    QueryTimeout { seconds: f64 },
+    /// A query was cancelled through its [`Progress`](crate::progress::Progress).
+    #[error("the SPARQL query was cancelled")]
+    QueryCancelled,
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
     #[error(transparent)]
