@@ -238,6 +238,10 @@ pub struct DataArgs {
     /// A store made by `tierwise load` [default when no DATA is given: ./tierwise.db].
     #[arg(long, conflicts_with_all = ["path", "data"])]
     pub store: Option<PathBuf>,
+    /// Open the store read-only, e.g. while `tierwise load` writes to it: the command sees
+    /// the store as it was when opened (without it, a store in use is refused).
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -181,6 +181,7 @@ impl KnowledgeGraph {
         options: &LoadOptions,
     ) -> Result<Vec<LoadReceipt>, StoreError> {
         let checked = prepared.0;
+        let _writing = self.writer()?;
         if checked.is_empty() {
             return Ok(Vec::new());
         }

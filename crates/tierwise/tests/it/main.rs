@@ -4,6 +4,8 @@
 
 mod common;
 
+mod concurrency;
+
 mod criticality;
 mod ingest;
 mod lp;
