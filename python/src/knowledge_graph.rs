@@ -141,13 +141,20 @@ impl KnowledgeGraph {
     /// every graph). Ctrl-C stops it (KeyboardInterrupt); so does `timeout` seconds
     /// (TimeoutError).
     #[pyo3(signature = (sparql, *, timeout=None))]
-    fn query(&self, py: Python<'_>, sparql: String, timeout: Option<f64>) -> Result<Py<PyAny>, Error> {
+    fn query(
+        &self,
+        py: Python<'_>,
+        sparql: String,
+        timeout: Option<f64>,
+    ) -> Result<Py<PyAny>, Error> {
         let mut options = QueryOptions::default();
         if let Some(t) = timeout {
             let t = Duration::try_from_secs_f64(t)
                 .ok()
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| value_error(format!("timeout: expected seconds above 0, got {t}")))?;
+                .ok_or_else(|| {
+                    value_error(format!("timeout: expected seconds above 0, got {t}"))
+                })?;
             options = options.with_timeout(t);
         }
         let df = run_interruptible(py, None, |progress| {

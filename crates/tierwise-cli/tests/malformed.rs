@@ -55,7 +55,10 @@ fn ragged_rows_duplicate_columns_and_missing_paths_are_reported_at_once() {
     ] {
         assert!(err.contains(&expected), "{expected:?} not in:\n{err}");
     }
-    assert!(!err.contains("Schema") && !err.contains("os error"), "{err}");
+    assert!(
+        !err.contains("Schema") && !err.contains("os error"),
+        "{err}"
+    );
     assert!(!store.exists(), "a refused load must not create the store");
 
     // `check` says the same on standard output, as a table, with exit code 2.

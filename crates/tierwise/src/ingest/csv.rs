@@ -55,7 +55,9 @@ impl CsvProblem {
     /// The field (0-based) the problem is in, when it is in one.
     pub(crate) fn field(&self) -> Option<usize> {
         match self {
-            CsvProblem::NotUtf8 { field, .. } | CsvProblem::TextAfterQuote { field, .. } => Some(*field),
+            CsvProblem::NotUtf8 { field, .. } | CsvProblem::TextAfterQuote { field, .. } => {
+                Some(*field)
+            }
             CsvProblem::RowLength {
                 expected, found, ..
             } if found < expected => Some(*found),

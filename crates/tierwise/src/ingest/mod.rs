@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
 
+pub(crate) use csv::CsvProblem;
 pub use gates::validate;
 pub(crate) use gates::validate_with;
 pub use iso::is_country_code;
 pub(crate) use parse::{Origin, normalize_time};
 pub use raw::RawTable;
-pub(crate) use csv::CsvProblem;
 pub(crate) use raw::read_csv_table;
 pub use write::write_tables_csv;
 
@@ -232,11 +232,13 @@ impl RawTables {
         match std::fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => {
-                out.findings.push(missing_input(dir, "expected a folder of tables"));
+                out.findings
+                    .push(missing_input(dir, "expected a folder of tables"));
                 return Ok(out);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                out.findings.push(missing_input(dir, "no such file or folder"));
+                out.findings
+                    .push(missing_input(dir, "no such file or folder"));
                 return Ok(out);
             }
             Err(source) => {
@@ -367,7 +369,11 @@ impl RawTables {
 
 /// A finding about an input path itself (it does not exist, or is not what it should be).
 pub(crate) fn missing_input(path: &Path, message: &str) -> Finding {
-    Finding::table_level("input", Some(path.display().to_string()), message.to_string())
+    Finding::table_level(
+        "input",
+        Some(path.display().to_string()),
+        message.to_string(),
+    )
 }
 
 /// Reads and checks a folder of tables (CSV or Parquet, one file per table).

@@ -85,7 +85,9 @@ impl RawTable {
             Ok(Err(e)) => (None, vec![whole(format!("damaged Parquet file: {e}"))]),
             Err(_) => (
                 None,
-                vec![whole("damaged Parquet file: its metadata cannot be read".into())],
+                vec![whole(
+                    "damaged Parquet file: its metadata cannot be read".into(),
+                )],
             ),
         }
     }

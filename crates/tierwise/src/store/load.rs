@@ -439,8 +439,14 @@ fn parse_rdf(bytes: &[u8], format: RdfFormat, shown: &str) -> Result<Vec<Quad>, 
     if let Err(e) = std::str::from_utf8(bytes) {
         let before = &bytes[..e.valid_up_to()];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
         let byte = bytes[e.valid_up_to()];
         return Err(vec![at(
             line,

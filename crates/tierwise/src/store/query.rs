@@ -32,7 +32,7 @@ impl QueryOptions {
     }
 }
 
-/// Why a query was stopped, once it was.
+/// Why a query was stopped.
 #[derive(Clone, Copy, PartialEq)]
 enum Stop {
     Timeout,
@@ -51,7 +51,11 @@ impl KnowledgeGraph {
 
     /// Runs a SPARQL query like [`KnowledgeGraph::query`], stopped after `options.timeout`
     /// ([`StoreError::QueryTimeout`]) or when `progress` is cancelled
-    /// ([`StoreError::QueryCancelled`]), within a few tens of milliseconds.
+    /// ([`StoreError::QueryCancelled`]); either way this returns within a few tens of
+    /// milliseconds. The query runs on a thread of its own, which oxigraph stops at the next
+    /// quad it reads or row it gives; a query that computes long in memory between the two
+    /// (e.g. the COUNT of a cross product) is left to finish on that thread, its result
+    /// dropped.
     pub fn query_with(
         &self,
         sparql: &str,
@@ -60,20 +64,26 @@ impl KnowledgeGraph {
     ) -> Result<DataFrame, StoreError> {
         let token = CancellationToken::new();
         let deadline = options.timeout.map(|t| Instant::now() + t);
-        let (finished, done) = mpsc::channel::<()>();
-        std::thread::scope(|s| {
-            let watcher = s.spawn(|| watch(&token, deadline, progress, done));
-            let result = self.run_query(sparql, token.clone());
-            drop(finished);
-            let stop = watcher.join().unwrap_or(None);
-            match (result, stop) {
-                (Err(_), Some(Stop::Timeout)) => Err(StoreError::QueryTimeout {
-                    seconds: options.timeout.unwrap_or_default().as_secs_f64(),
-                }),
-                (Err(_), Some(Stop::Cancelled)) => Err(StoreError::QueryCancelled),
-                (result, _) => result,
+        let (send, result) = mpsc::sync_channel(1);
+        let (kg, text, t) = (self.clone(), sparql.to_string(), token.clone());
+        std::thread::Builder::new()
+            .name("tierwise-sparql".into())
+            .spawn(move || {
+                let _ = send.send(kg.run_query(&text, t));
+            })
+            .map_err(|e| StoreError::Query(format!("cannot start the query: {e}")))?;
+        match wait(&result, deadline, progress) {
+            Ok(r) => r,
+            Err(stop) => {
+                token.cancel();
+                Err(match stop {
+                    Stop::Timeout => StoreError::QueryTimeout {
+                        seconds: options.timeout.unwrap_or_default().as_secs_f64(),
+                    },
+                    Stop::Cancelled => StoreError::QueryCancelled,
+                })
             }
-        })
+        }
     }
 
     fn run_query(&self, sparql: &str, token: CancellationToken) -> Result<DataFrame, StoreError> {
@@ -92,31 +102,28 @@ impl KnowledgeGraph {
     }
 }
 
-/// Cancels `token` at the deadline or when `progress` is cancelled; returns as soon as the
-/// query finishes (`done` disconnects), with the reason it was stopped, if it was.
-fn watch(
-    token: &CancellationToken,
+/// The query's result, or why it was stopped first (the deadline, or `progress` cancelled).
+fn wait(
+    result: &mpsc::Receiver<Result<DataFrame, StoreError>>,
     deadline: Option<Instant>,
     progress: &Progress,
-    done: mpsc::Receiver<()>,
-) -> Option<Stop> {
+) -> Result<Result<DataFrame, StoreError>, Stop> {
     loop {
         let wait = deadline.map_or(WATCH_EVERY, |d| {
             d.saturating_duration_since(Instant::now()).min(WATCH_EVERY)
         });
-        if let Err(mpsc::RecvTimeoutError::Disconnected) = done.recv_timeout(wait) {
-            return None;
+        match result.recv_timeout(wait) {
+            Ok(r) => return Ok(r),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Ok(Err(StoreError::Query("the query panicked".into())));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-        let stop = if progress.is_cancelled() {
-            Some(Stop::Cancelled)
-        } else if deadline.is_some_and(|d| Instant::now() >= d) {
-            Some(Stop::Timeout)
-        } else {
-            None
-        };
-        if stop.is_some() {
-            token.cancel();
-            return stop;
+        if progress.is_cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Stop::Timeout);
         }
     }
 }

@@ -16,7 +16,9 @@ const COUNTRY_OF_T2: &str = "PREFIX tw: <https://w3id.org/tierwise/ns#>
 fn country_of_t2(kg: &KnowledgeGraph) -> Vec<String> {
     let df = kg.query(COUNTRY_OF_T2).unwrap();
     let c = df.column("c").unwrap().str().unwrap();
-    (0..c.len()).map(|i| c.get(i).unwrap().to_string()).collect()
+    (0..c.len())
+        .map(|i| c.get(i).unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -48,11 +50,21 @@ fn two_threads_loading_conflicting_data_one_wins_and_the_store_stays_consistent(
             panic!("round {round}: the other is refused by the gates, got {lost:?}");
         };
         assert!(
-            r.errors.iter().any(|f| f.message.contains("conflicting values")),
+            r.errors
+                .iter()
+                .any(|f| f.message.contains("conflicting values")),
             "{r}"
         );
         // One load, and T2 in the winner's country only.
-        assert_eq!(kg.loads().unwrap().column("graph").unwrap().n_unique().unwrap(), 1);
+        assert_eq!(
+            kg.loads()
+                .unwrap()
+                .column("graph")
+                .unwrap()
+                .n_unique()
+                .unwrap(),
+            1
+        );
         let expected = if won[0] == 0 { "CN" } else { "VN" };
         assert_eq!(country_of_t2(&kg), [expected]);
         assert_eq!(kg.tables().unwrap().sites.len(), 4);
@@ -68,7 +80,10 @@ fn a_second_writer_is_told_the_store_is_in_use_and_a_reader_is_not() {
         .unwrap();
     let err = KnowledgeGraph::open(&path).unwrap_err();
     assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
-    assert!(err.to_string().contains("in use by another process"), "{err}");
+    assert!(
+        err.to_string().contains("in use by another process"),
+        "{err}"
+    );
     // A reader opens the store while the writer holds it, and sees what it holds.
     let reader = KnowledgeGraph::open_read_only(&path).unwrap();
     assert!(reader.is_read_only());

@@ -20,7 +20,13 @@ fn load_errors(inputs: Vec<Input>) -> Vec<Finding> {
 /// No reader's own words (polars, RocksDB) reach the user.
 fn assert_in_our_words(r: &QualityReport) {
     for f in &r.errors {
-        for foreign in ["Schema", "truncate_ragged", "polars", "PolarsError", "os error"] {
+        for foreign in [
+            "Schema",
+            "truncate_ragged",
+            "polars",
+            "PolarsError",
+            "os error",
+        ] {
             assert!(!f.message.contains(foreign), "{f}");
         }
     }
@@ -54,8 +60,22 @@ fn ragged_rows_are_named_and_the_other_rows_still_checked() {
         "",
         "7 fields, but the header has 8",
     );
-    assert_has(&r.errors, "supply", Some(5), "share", "lots", "expected a number");
-    assert_has(&r.errors, "bom", Some(3), "qty", "-4", "expected a value > 0");
+    assert_has(
+        &r.errors,
+        "supply",
+        Some(5),
+        "share",
+        "lots",
+        "expected a number",
+    );
+    assert_has(
+        &r.errors,
+        "bom",
+        Some(3),
+        "qty",
+        "-4",
+        "expected a value > 0",
+    );
     assert_in_our_words(&r);
     let f = r.errors.iter().find(|f| f.table == "supply").unwrap();
     assert!(f.file.as_deref().unwrap().ends_with("supply.csv"));
@@ -67,7 +87,14 @@ fn blank_lines_count_as_rows() {
     let sites = "site_id,company,country,ttr_days\nP1,FOCAL,DE,10\n\nT1a,Alpha,DE,20\n\
                  T1b,Beta,PL,30\nT2,Gamma,CN,soon\n";
     let r = errors_of(diamond_with(&[("sites.csv", sites)]).path());
-    assert_has(&r.errors, "sites", Some(6), "ttr_days", "soon", "expected a number");
+    assert_has(
+        &r.errors,
+        "sites",
+        Some(6),
+        "ttr_days",
+        "soon",
+        "expected a number",
+    );
 }
 
 #[test]
@@ -127,12 +154,20 @@ fn wrong_encodings_and_empty_files_are_refused() {
         "",
         "the file is empty: expected a header row",
     );
-    assert_has(&r.errors, "bom", None, "", "", "UTF-16 text: save the file as UTF-8");
+    assert_has(
+        &r.errors,
+        "bom",
+        None,
+        "",
+        "",
+        "UTF-16 text: save the file as UTF-8",
+    );
 }
 
 #[test]
 fn quotes_that_do_not_close_or_are_followed_by_text() {
-    let parts = "part_id,kind,name\nX,product,\"Gear\"box\nA,assembly,Housing\nC,component,\"Casting\n";
+    let parts =
+        "part_id,kind,name\nX,product,\"Gear\"box\nA,assembly,Housing\nC,component,\"Casting\n";
     let r = errors_of(diamond_with(&[("parts.csv", parts)]).path());
     assert_has(
         &r.errors,
@@ -163,8 +198,22 @@ fn a_missing_table_and_a_missing_path_are_reported_with_the_rest() {
         Input::path(&missing),
         Input::path(&ttl),
     ]);
-    assert_has(&errors, "bom", None, "", "", "required table bom is missing");
-    assert_has(&errors, "sites", Some(5), "", "", "5 fields, but the header has 4");
+    assert_has(
+        &errors,
+        "bom",
+        None,
+        "",
+        "",
+        "required table bom is missing",
+    );
+    assert_has(
+        &errors,
+        "sites",
+        Some(5),
+        "",
+        "",
+        "5 fields, but the header has 4",
+    );
     assert_has(&errors, "input", None, "", "", "no such file or folder");
     let named = |p: &Path| errors.iter().any(|f| f.file.as_deref() == p.to_str());
     assert!(named(&missing) && named(&ttl), "{errors:?}");
@@ -252,8 +301,22 @@ fn malformed_rdf_files_name_line_and_column() {
         "{errors:?}"
     );
     // Column 15 holds the byte after `<x:a> <x:b> "M`.
-    assert_has(&errors, "rdf", Some(1), "15", "", "not UTF-8 text (byte 0xFC)");
-    assert_has(&errors, "rdf", None, "", "", "the file is empty: expected RDF triples");
+    assert_has(
+        &errors,
+        "rdf",
+        Some(1),
+        "15",
+        "",
+        "not UTF-8 text (byte 0xFC)",
+    );
+    assert_has(
+        &errors,
+        "rdf",
+        None,
+        "",
+        "",
+        "the file is empty: expected RDF triples",
+    );
     assert_has(
         &errors,
         "input",
@@ -262,6 +325,11 @@ fn malformed_rdf_files_name_line_and_column() {
         "",
         "neither a folder of tables nor an RDF file by its name",
     );
-    let of = |p: &Path| errors.iter().filter(|f| f.file.as_deref() == p.to_str()).count();
+    let of = |p: &Path| {
+        errors
+            .iter()
+            .filter(|f| f.file.as_deref() == p.to_str())
+            .count()
+    };
     assert_eq!((of(&latin1), of(&empty), of(&unknown)), (1, 1, 1));
 }
