@@ -5,6 +5,7 @@
 mod common;
 
 mod concurrency;
+mod fuzzed;
 
 mod criticality;
 mod ingest;
