@@ -80,6 +80,11 @@ fn readers_see_whole_loads_while_another_process_writes() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!seen.is_empty(), "no reader opened while the writer ran");
     assert_eq!(snapshot(&store), (2, 404));
+    // Every reader's checkpoint went with it.
+    let left = std::fs::read_dir(store.join("tierwise-readers"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0);
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod load;
 mod project;
 mod query;
 mod rdf;
+mod snapshot;
 mod touched;
 
 use std::io::Write;
@@ -85,6 +86,9 @@ pub struct KnowledgeGraph {
     path: Option<PathBuf>,
     read_only: bool,
     writer: Arc<Mutex<()>>,
+    /// A read-only store's checkpoint, removed with the last clone (after its store: the
+    /// fields drop in this order).
+    snapshot: Option<Arc<snapshot::Snapshot>>,
 }
 
 impl std::fmt::Debug for KnowledgeGraph {
@@ -115,6 +119,7 @@ impl KnowledgeGraph {
             path,
             read_only,
             writer: Arc::new(Mutex::new(())),
+            snapshot: None,
         }
     }
 
@@ -130,9 +135,10 @@ impl KnowledgeGraph {
     }
 
     /// Opens an existing store on disk for reading only, also while another process writes
-    /// to it. It sees the store as it was when opened (RocksDB's read-only mode reads the
-    /// files of that moment: a load committed later is not seen until the store is opened
-    /// again); loads into it are [`StoreError::ReadOnly`]. Nothing is written beside it.
+    /// to it. It sees the store as it was when opened (a load committed later is not seen
+    /// until the store is opened again): it reads its own checkpoint of the store, made in
+    /// the store's folder and removed when the graph is dropped (`snapshot`). Loads into it
+    /// are [`StoreError::ReadOnly`]; no kept network is written.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         if !path.join("CURRENT").is_file() {
@@ -142,20 +148,33 @@ impl KnowledgeGraph {
                     .into(),
             });
         }
-        // A writer that compacts while this opens can delete a file between RocksDB reading
-        // the file list and opening the file: the next try reads the writer's next state.
-        let mut tries = 0;
-        let store = loop {
-            match Store::open_read_only(path) {
-                Ok(store) => break store,
-                Err(e) if tries < READ_ONLY_TRIES && is_moving_under_us(&e) => {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => return Err(open_error(path, &e)),
-            }
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: format!("cannot make a reader's checkpoint in it: {e}"),
         };
-        Ok(KnowledgeGraph::new(store, Some(path.to_path_buf()), true))
+        // A writer that compacts or switches its MANIFEST while the checkpoint is taken makes
+        // it unopenable: the next one sees the writer's next state.
+        let mut tries = 0;
+        let (store, snap) = loop {
+            let moved = match snapshot::take(path) {
+                Ok(snap) => match Store::open_read_only(snap.dir()) {
+                    Ok(store) => break (store, snap),
+                    Err(e) if is_moving_under_us(&e) => open_error(path, &e),
+                    Err(e) => return Err(open_error(path, &e)),
+                },
+                // The MANIFEST that CURRENT named was replaced before it was copied.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => io(e),
+                Err(e) => return Err(io(e)),
+            };
+            if tries == READ_ONLY_TRIES {
+                return Err(moved);
+            }
+            tries += 1;
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut kg = KnowledgeGraph::new(store, Some(path.to_path_buf()), true);
+        kg.snapshot = Some(Arc::new(snap));
+        Ok(kg)
     }
 
     /// Whether the store was opened with [`KnowledgeGraph::open_read_only`].
