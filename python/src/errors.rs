@@ -1,7 +1,9 @@
 //! The exception hierarchy under `tierwise.TierwiseError`, and one conversion from each error
 //! of the core: binding methods return `Result<_, Error>` and use `?` everywhere.
 
-use pyo3::exceptions::{PyException, PyFileNotFoundError, PyKeyboardInterrupt, PyValueError};
+use pyo3::exceptions::{
+    PyException, PyFileNotFoundError, PyKeyboardInterrupt, PyTimeoutError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 use tierwise::ingest::{IngestError, QualityReport};
@@ -187,6 +189,8 @@ fn store_error(e: CoreStoreError) -> PyErr {
     match e {
         CoreStoreError::Ingest(IngestError::DataQuality(r)) => data_quality_error(&r),
         CoreStoreError::Query(m) => QueryError::new_err(m),
+        CoreStoreError::QueryCancelled => cancelled(),
+        e @ CoreStoreError::QueryTimeout { .. } => PyTimeoutError::new_err(e.to_string()),
         other => StoreError::new_err(other.to_string()),
     }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -11,17 +12,18 @@ use tierwise::events::{Outcome, parse_lines};
 use tierwise::ingest::{LoadOptions, RawTables};
 use tierwise::risk::Policy;
 use tierwise::source::{Settings, Source};
-use tierwise::store::{KnowledgeGraph as Kg, LiveGraph, LoadReceipt};
+use tierwise::store::{KnowledgeGraph as Kg, LiveGraph, LoadReceipt, QueryOptions};
 
 use crate::convert::frame;
-use crate::errors::{Error, EventError};
+use crate::errors::{Error, EventError, value_error};
+use crate::interrupt::run_interruptible;
+use crate::network::Network;
 
 fn poisoned() -> Error {
     Error::Py(pyo3::exceptions::PyRuntimeError::new_err(
         "the live state was left inconsistent by an earlier failure",
     ))
 }
-use crate::network::Network;
 
 /// A supply-chain knowledge graph: an oxigraph store in memory or on disk (RocksDB) holding
 /// the ontology and one named graph per load.
@@ -119,11 +121,27 @@ impl KnowledgeGraph {
         Ok(KnowledgeGraph::of(Kg::in_memory()?))
     }
 
-    /// Opens (or creates) a store on disk at `path`.
+    /// Opens (or creates) a store on disk at `path`; one process at a time writes to a store
+    /// (another one gets StoreError "in use by another process"). `read_only=True` opens an
+    /// existing store for reading while another process may write to it: it sees the store
+    /// as it was when opened, and loads into it raise StoreError.
     #[staticmethod]
-    fn open(py: Python<'_>, path: PathBuf) -> Result<Self, Error> {
-        let kg = py.detach(|| Kg::open(&path))?;
+    #[pyo3(signature = (path, *, read_only=false))]
+    fn open(py: Python<'_>, path: PathBuf, read_only: bool) -> Result<Self, Error> {
+        let kg = py.detach(|| {
+            if read_only {
+                Kg::open_read_only(&path)
+            } else {
+                Kg::open(&path)
+            }
+        })?;
         Ok(KnowledgeGraph::of(kg))
+    }
+
+    /// Whether the store was opened with `read_only=True`.
+    #[getter]
+    fn read_only(&self) -> bool {
+        self.kg.is_read_only()
     }
 
     /// The folder of the store on disk, or None in memory.
@@ -170,9 +188,28 @@ impl KnowledgeGraph {
     }
 
     /// Runs a SPARQL query and returns a polars.DataFrame (the default graph is the union of
-    /// every graph).
-    fn query(&self, py: Python<'_>, sparql: String) -> Result<Py<PyAny>, Error> {
-        let df = py.detach(|| self.kg.query(&sparql))?;
+    /// every graph). Ctrl-C stops it (KeyboardInterrupt); so does `timeout` seconds
+    /// (TimeoutError).
+    #[pyo3(signature = (sparql, *, timeout=None))]
+    fn query(
+        &self,
+        py: Python<'_>,
+        sparql: String,
+        timeout: Option<f64>,
+    ) -> Result<Py<PyAny>, Error> {
+        let mut options = QueryOptions::default();
+        if let Some(t) = timeout {
+            let t = Duration::try_from_secs_f64(t)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    value_error(format!("timeout: expected seconds above 0, got {t}"))
+                })?;
+            options = options.with_timeout(t);
+        }
+        let df = run_interruptible(py, None, |progress| {
+            self.kg.query_with(&sparql, &options, progress)
+        })??;
         Ok(frame(py, df)?)
     }
 

@@ -58,10 +58,12 @@ fn willems(py: Python<'_>, source: PathBuf, chain: u32, out: PathBuf) -> Result<
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // pyo3-polars imports polars lazily on the first conversion, behind a once-cell: two
-    // threads converting first at once can deadlock against the GIL. Converting once here,
-    // at import, under the GIL, fills it before any thread can race for it.
-    convert::frame(m.py(), polars::prelude::DataFrame::empty())?;
+    // pyo3-polars imports polars lazily on the first conversion, behind two once-cells (the
+    // module, and polars.Series, only reached for a frame with a column): two threads
+    // converting first at once can deadlock against the GIL. Converting a one-column frame
+    // here, at import, under the GIL, fills both before any thread can race for them.
+    let warm = polars::df!("warm" => [0i64]).map_err(|e| PyErr::from(errors::value_error(e)))?;
+    convert::frame(m.py(), warm)?;
     m.add("__version__", tierwise::VERSION)?;
     m.add_class::<knowledge_graph::KnowledgeGraph>()?;
     m.add_class::<network::Network>()?;

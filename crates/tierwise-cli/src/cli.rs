@@ -63,6 +63,9 @@ pub enum Command {
     Query {
         /// The query text, or @FILE to read it from a file.
         sparql: String,
+        /// Stop the query after this many seconds (exit code 1); Ctrl-C stops it any time.
+        #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+        timeout: Option<f64>,
         #[command(flatten)]
         data: DataArgs,
         #[command(flatten)]
@@ -311,6 +314,10 @@ pub struct DataArgs {
     /// A store made by `tierwise load` [default when no DATA is given: ./tierwise.db].
     #[arg(long, conflicts_with_all = ["path", "data"])]
     pub store: Option<PathBuf>,
+    /// Open the store read-only, e.g. while `tierwise load` writes to it: the command sees
+    /// the store as it was when opened (without it, a store in use is refused).
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -467,4 +474,12 @@ where
 /// Names live as long as the process, as clap's static help wants them.
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
+}
+
+/// A number of seconds above 0.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("expected a number of seconds above 0, got {s:?}")),
+    }
 }

@@ -32,6 +32,15 @@ fn set_current(p: Option<Arc<Progress>>) {
     }
 }
 
+/// Runs `work` with a [`Progress`] that Ctrl-C cancels, and no progress bar.
+pub fn cancellable<T>(work: impl FnOnce(&Progress) -> T) -> T {
+    let progress = Arc::new(Progress::new());
+    set_current(Some(Arc::clone(&progress)));
+    let r = work(&progress);
+    set_current(None);
+    r
+}
+
 /// Runs `work` while a progress bar follows its progress; Ctrl-C cancels it.
 pub fn with_progress<T: Send>(label: &str, work: impl FnOnce(&Progress) -> T + Send) -> T {
     let progress = Arc::new(Progress::new());

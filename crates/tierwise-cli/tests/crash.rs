@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{text, tierwise};
+use common::{text, tierwise, write_small_network};
 use tierwise::ingest::LoadOptions;
 use tierwise::network::Network;
 use tierwise::store::KnowledgeGraph;
@@ -136,29 +136,3 @@ fn a_killed_load_leaves_the_store_whole_or_without_it() {
 
 /// The files of the small network (one row each in `loads()`).
 const EARLIER_FILES: usize = 5;
-
-/// Two Tier-1 sites sharing one Tier-2 (the diamond of the risk tests).
-fn write_small_network(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    for (name, text) in [
-        (
-            "sites",
-            "site_id,company,country,ttr_days\nP1,FOCAL,DE,10\nT1a,Alpha,DE,20\nT1b,Beta,PL,30\nT2,Gamma,CN,60\n",
-        ),
-        (
-            "parts",
-            "part_id,kind,name,unit_cost\nX,product,Gearbox,500\nA,assembly,Housing,80\nC,component,Casting,20\n",
-        ),
-        (
-            "products",
-            "part_id,site_id,demand_per_day,revenue_per_unit\nX,P1,100,50\n",
-        ),
-        ("bom", "parent_part,child_part,qty\nX,A,2\nA,C,3\n"),
-        (
-            "supply",
-            "buyer_site,part_id,seller_site,share\nP1,A,T1a,0.6\nP1,A,T1b,0.4\nT1a,C,T2,1\nT1b,C,T2,1\n",
-        ),
-    ] {
-        std::fs::write(dir.join(format!("{name}.csv")), text).unwrap();
-    }
-}

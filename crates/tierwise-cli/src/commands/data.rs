@@ -2,16 +2,18 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tierwise::ingest::{Finding, IngestError, LoadOptions, findings_frame};
 use tierwise::network::NetworkView;
 use tierwise::source::Settings;
-use tierwise::store::{Input, KnowledgeGraph, StoreError, prepare};
+use tierwise::store::{Input, KnowledgeGraph, QueryOptions, StoreError, prepare};
 
 use super::{default_store, source};
 use crate::cli::{DataArgs, GateArgs, GenerateArgs, OutArgs, Preset};
 use crate::failure::{Failure, fail};
 use crate::output::write_frame;
+use crate::progress::cancellable;
 
 fn gate_options(g: &GateArgs) -> LoadOptions {
     LoadOptions::default().with_stale_after_days(g.stale_after_days)
@@ -171,13 +173,23 @@ fn graph(data: &DataArgs) -> Result<KnowledgeGraph, Failure> {
     Ok(source(data, default_store)?.graph(&options)?)
 }
 
-pub fn query(sparql: String, data: &DataArgs, out: &OutArgs) -> Result<(), Failure> {
+pub fn query(
+    sparql: String,
+    timeout: Option<f64>,
+    data: &DataArgs,
+    out: &OutArgs,
+) -> Result<(), Failure> {
     let text = match sparql.strip_prefix('@') {
         Some(file) => std::fs::read_to_string(file)
             .map_err(|e| fail(2, format!("error: cannot read query file {file}: {e}")))?,
         None => sparql,
     };
-    let mut df = graph(data)?.query(&text)?;
+    let kg = graph(data)?;
+    let mut options = QueryOptions::default();
+    if let Some(seconds) = timeout {
+        options = options.with_timeout(Duration::from_secs_f64(seconds));
+    }
+    let mut df = cancellable(|progress| kg.query_with(&text, &options, progress))?;
     write_frame(&mut df, out)
 }
 

@@ -13,11 +13,25 @@ use crate::cli::{LiveArgs, OutArgs};
 use crate::failure::{Failure, fail};
 use crate::output::write_frame;
 
-fn open_live(args: &LiveArgs) -> Result<LiveGraph, Failure> {
+/// The live state of the store; `read_only` for commands that only look (a `watch` may be
+/// writing meanwhile).
+fn open_live(args: &LiveArgs, read_only: bool) -> Result<LiveGraph, Failure> {
     let p = &args.policy;
     let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
-    let kg = open_store(&args.store)?;
+    let kg = if read_only {
+        open_to_read(&args.store)?
+    } else {
+        open_store(&args.store)?
+    };
     Ok(kg.live(settings.policy, settings.as_of)?)
+}
+
+fn open_to_read(path: &Path) -> Result<tierwise::store::KnowledgeGraph, Failure> {
+    if !path.exists() {
+        let path = path.to_path_buf();
+        return Err(tierwise::source::SourceError::NoStore { path }.into());
+    }
+    Ok(tierwise::store::KnowledgeGraph::open_read_only(path)?)
 }
 
 pub fn apply(
@@ -40,7 +54,7 @@ pub fn apply(
         );
         return Err(fail(2, msg));
     }
-    let mut lg = open_live(args)?;
+    let mut lg = open_live(args, false)?;
     let outcome = lg.apply(&parsed, &events.display().to_string(), atomic)?;
     write_frame(&mut outcome.delta_frame()?, out)?;
     let rejected: Vec<EventError> = outcome.rejected().cloned().collect();
@@ -130,7 +144,7 @@ pub fn watch(
     rejects: Option<&Path>,
     out: &OutArgs,
 ) -> Result<(), Failure> {
-    let mut lg = open_live(args)?;
+    let mut lg = open_live(args, false)?;
     let stop = crate::progress::stop_on_ctrl_c();
     let mut cursors: std::collections::BTreeMap<PathBuf, Cursor> = Default::default();
     let mut seen = 0usize;
@@ -244,7 +258,7 @@ pub fn situation(args: &LiveArgs, now: Option<&str>, out: &OutArgs) -> Result<()
             .to_utc(),
         None => chrono::Utc::now(),
     };
-    let lg = open_live(args)?;
+    let lg = open_live(args, true)?;
     let s = lg.live().situation(now);
     for (site, d) in &s.down {
         let ttr = d
@@ -265,7 +279,7 @@ pub fn situation(args: &LiveArgs, now: Option<&str>, out: &OutArgs) -> Result<()
 pub fn replay(args: &LiveArgs) -> Result<(), Failure> {
     let p = &args.policy;
     let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
-    let kg = open_store(&args.store)?;
+    let kg = open_to_read(&args.store)?;
     let t0 = std::time::Instant::now();
     let events = kg.stored_events(None)?;
     let r = kg.replayed(None)?;

@@ -9,7 +9,8 @@ mod report;
 
 use std::path::PathBuf;
 
-use tierwise::source::{Opened, Settings, Source};
+use tierwise::source::{Opened, Settings, Source, SourceError};
+use tierwise::store::KnowledgeGraph;
 
 use crate::cli::{Command, DataArgs, PolicyArgs};
 use crate::failure::Failure;
@@ -25,7 +26,12 @@ pub fn run(command: Command) -> Result<(), Failure> {
             all_warnings,
         } => data::load(&inputs, &store, &gates, all_warnings),
         Command::Check { input, gates, out } => data::check(&input, &gates, &out),
-        Command::Query { sparql, data, out } => data::query(sparql, &data, &out),
+        Command::Query {
+            sparql,
+            timeout,
+            data,
+            out,
+        } => data::query(sparql, timeout, &data, &out),
         Command::Network { data, show, out } => data::network(&data, show, &out),
         Command::Export { data, out } => data::export(&data, &out),
         Command::Willems { chain, source, out } => data::willems(chain, &source, &out),
@@ -81,11 +87,21 @@ pub fn run(command: Command) -> Result<(), Failure> {
 }
 
 /// The source DATA (or --data, or --store) names; `default` when none is given.
+/// With `--read-only`, a store is opened read-only here and handed on as an open graph.
 fn source(d: &DataArgs, default: impl FnOnce() -> Source) -> Result<Source, Failure> {
-    Ok(match (&d.path, &d.data, &d.store) {
+    let source = match (&d.path, &d.data, &d.store) {
         (Some(p), _, _) | (None, Some(p), _) => Source::detect(p)?,
         (None, None, Some(store)) => Source::Store(store.clone()),
         (None, None, None) => default(),
+    };
+    Ok(match source {
+        Source::Store(path) if d.read_only => {
+            if !path.exists() {
+                return Err(SourceError::NoStore { path }.into());
+            }
+            Source::Graph(KnowledgeGraph::open_read_only(&path)?)
+        }
+        other => other,
     })
 }
 

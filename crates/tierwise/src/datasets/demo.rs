@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use crate::hash::sha256_hex;
-use crate::ingest::{RawTable, RawTables};
+use crate::ingest::RawTables;
 
 /// (table, CSV text) of every file of `data/demo`.
 pub const DEMO_CSV: [(&str, &str); 9] = [
@@ -38,13 +37,7 @@ pub fn demo_raw_tables() -> RawTables {
     let mut out = RawTables::default();
     for (name, text) in DEMO_CSV {
         let shown = format!("data/demo/{name}.csv");
-        out.files.push((shown.clone(), sha256_hex(text.as_bytes())));
-        match RawTable::from_csv_bytes(name, Path::new(&shown), text.as_bytes().to_vec()) {
-            Ok(t) => {
-                out.tables.insert(name.to_string(), t);
-            }
-            Err(f) => out.findings.push(*f),
-        }
+        out.add_file(name, Path::new(&shown), text.as_bytes());
     }
     out
 }

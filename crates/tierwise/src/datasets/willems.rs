@@ -57,7 +57,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::ingest::{CsvProblem, RawTable, read_csv_frame};
+use crate::ingest::{CsvProblem, RawTable, read_csv_table};
 use crate::model::{BomLine, Part, PartKind, ProductRow, Site, SupplyRow, Tables};
 
 /// The country code of every Willems site: ISO 3166 user-assigned `ZZ`, "unknown".
@@ -595,7 +595,8 @@ impl CsvFile {
             source,
         })?;
         let file = path.to_path_buf();
-        let frame = read_csv_frame(bytes).map_err(|problem| match problem {
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        let table = read_csv_table(&name, path, &bytes).map_err(|problem| match problem {
             CsvProblem::RowLength {
                 row,
                 expected,
@@ -612,18 +613,10 @@ impl CsvFile {
                 message: problem.to_string(),
             },
         })?;
-        let name = path.file_stem().unwrap_or_default().to_string_lossy();
-        let shown = Some(path.display().to_string());
-        let table =
-            RawTable::from_dataframe(&name, shown, &frame.df).map_err(|f| WillemsError::Csv {
-                file,
-                row: 1,
-                message: f.message,
-            })?;
         Ok(CsvFile {
             path: path.to_path_buf(),
+            rows: table.rows.clone(),
             table,
-            rows: frame.rows,
         })
     }
 

@@ -5,6 +5,7 @@
 //! come back as data ([`QualityReport::warnings`]), never as prints.
 
 mod columns;
+mod csv;
 mod gates;
 mod iso;
 mod parse;
@@ -17,12 +18,13 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
 
+pub(crate) use csv::CsvProblem;
 pub use gates::validate;
 pub(crate) use gates::validate_with;
 pub use iso::is_country_code;
 pub(crate) use parse::{Origin, normalize_time};
 pub use raw::RawTable;
-pub(crate) use raw::{CsvProblem, read_csv_frame};
+pub(crate) use raw::read_csv_table;
 pub use write::write_tables_csv;
 
 use crate::model::{TABLE_NAMES, Tables};
@@ -221,76 +223,80 @@ pub struct RawTables {
 }
 
 impl RawTables {
-    /// Reads `DIR/{table}.csv` or `DIR/{table}.parquet` for every table of DESIGN 2.1.
+    /// Reads `DIR/{table}.csv` or `DIR/{table}.parquet` for every table of DESIGN 2.1. A
+    /// folder that does not exist, a missing required table, two files for one table and
+    /// every structural defect of a file are findings, refused by [`RawTables::check`]
+    /// together with every other violation.
     pub fn read_dir(dir: &Path) -> Result<Self, IngestError> {
-        let meta = std::fs::metadata(dir).map_err(|source| IngestError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        if !meta.is_dir() {
-            return Err(IngestError::Io {
-                path: dir.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotADirectory,
-                    "expected a folder of tables",
-                ),
-            });
-        }
         let mut out = RawTables::default();
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                out.findings
+                    .push(missing_input(dir, "expected a folder of tables"));
+                return Ok(out);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                out.findings
+                    .push(missing_input(dir, "no such file or folder"));
+                return Ok(out);
+            }
+            Err(source) => {
+                return Err(IngestError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+            }
+        }
         for (i, name) in TABLE_NAMES.iter().enumerate() {
             let csv = dir.join(format!("{name}.csv"));
             let parquet = dir.join(format!("{name}.parquet"));
             let path = match (csv.is_file(), parquet.is_file()) {
                 (true, true) => {
-                    out.findings.push(Finding {
-                        table: name.to_string(),
-                        file: Some(csv.display().to_string()),
-                        row: None,
-                        column: String::new(),
-                        value: String::new(),
-                        message: format!(
-                            "both {name}.csv and {name}.parquet exist; keep one of them"
-                        ),
-                    });
+                    out.findings.push(Finding::table_level(
+                        name,
+                        Some(csv.display().to_string()),
+                        format!("both {name}.csv and {name}.parquet exist; keep one of them"),
+                    ));
                     continue;
                 }
                 (true, false) => csv,
                 (false, true) => parquet,
                 (false, false) => {
                     if i < crate::model::REQUIRED_TABLES {
-                        out.findings.push(Finding {
-                            table: name.to_string(),
-                            file: Some(dir.display().to_string()),
-                            row: None,
-                            column: String::new(),
-                            value: String::new(),
-                            message: format!(
+                        out.findings.push(Finding::table_level(
+                            name,
+                            Some(dir.display().to_string()),
+                            format!(
                                 "required table {name} is missing: expected {name}.csv or {name}.parquet"
                             ),
-                        });
+                        ));
                     }
                     continue;
                 }
             };
-            let bytes = std::fs::read(&path).map_err(|source| IngestError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            out.files
-                .push((path.display().to_string(), crate::hash::sha256_hex(&bytes)));
-            let read = if path.extension().is_some_and(|e| e == "csv") {
-                RawTable::from_csv_bytes(name, &path, bytes)
-            } else {
-                RawTable::from_parquet_bytes(name, &path, bytes)
-            };
-            match read {
-                Ok(t) => {
-                    out.tables.insert(name.to_string(), t);
-                }
-                Err(f) => out.findings.push(*f),
+            match std::fs::read(&path) {
+                Ok(bytes) => out.add_file(name, &path, &bytes),
+                Err(e) => out.findings.push(Finding::table_level(
+                    name,
+                    Some(path.display().to_string()),
+                    format!("cannot read the file: {e}"),
+                )),
             }
         }
         Ok(out)
+    }
+
+    /// Adds (or replaces) table `name` read from a file's bytes, CSV or Parquet by the
+    /// extension of `path`, with the file's sha256; its structural defects become findings.
+    pub fn add_file(&mut self, name: &str, path: &Path, bytes: &[u8]) {
+        self.files
+            .push((path.display().to_string(), crate::hash::sha256_hex(bytes)));
+        let (table, findings) = RawTable::read(name, path, bytes);
+        if let Some(t) = table {
+            self.tables.insert(name.to_string(), t);
+        }
+        self.findings.extend(findings);
     }
 
     /// Tables given as polars DataFrames, keyed by table name (the Python `load_tables(dict)`).
@@ -359,6 +365,15 @@ impl RawTables {
             network: network.map(Box::new),
         })
     }
+}
+
+/// A finding about an input path itself (it does not exist, or is not what it should be).
+pub(crate) fn missing_input(path: &Path, message: &str) -> Finding {
+    Finding::table_level(
+        "input",
+        Some(path.display().to_string()),
+        message.to_string(),
+    )
 }
 
 /// Reads and checks a folder of tables (CSV or Parquet, one file per table).

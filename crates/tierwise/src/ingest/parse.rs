@@ -63,7 +63,7 @@ impl Row<'_, '_> {
         self.c.out.push(Finding {
             table: self.c.t.name.clone(),
             file: self.c.t.file.clone(),
-            row: Some(self.i as u64 + 2),
+            row: Some(self.c.t.row_of(self.i)),
             column: col,
             value: value.to_string(),
             message,
@@ -130,15 +130,29 @@ fn check_header(t: &RawTable, cols: &[&str], required: usize, report: &mut Quali
         }
     }
     let mut seen = HashSet::new();
-    for c in &t.columns {
-        if !seen.insert(c.as_str()) {
+    for (k, c) in t.columns.iter().enumerate() {
+        if c.is_empty() {
+            report.errors.push(Finding {
+                table: t.name.clone(),
+                file: t.file.clone(),
+                row: Some(1),
+                column: String::new(),
+                value: String::new(),
+                message: format!("column {} of the header has no name", k + 1),
+            });
+            ok = false;
+        } else if !seen.insert(c.as_str()) {
             report.errors.push(Finding {
                 table: t.name.clone(),
                 file: t.file.clone(),
                 row: Some(1),
                 column: c.clone(),
                 value: c.clone(),
-                message: "the header names this column twice".into(),
+                message: format!(
+                    "the header names column {c} twice (columns {} and {})",
+                    t.columns.iter().position(|x| x == c).map_or(0, |p| p + 1),
+                    k + 1
+                ),
             });
             ok = false;
         } else if !cols.contains(&c.as_str()) {
@@ -220,7 +234,7 @@ impl Parser<'_> {
                 let record = build(&mut r);
                 if r.ok {
                     records.push(record);
-                    rows.push(i as u64 + 2);
+                    rows.push(t.row_of(i));
                 }
             }
         }

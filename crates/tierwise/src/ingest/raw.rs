@@ -1,15 +1,14 @@
 //! Untyped tables: every cell as an optional string, so that the gates can name the exact row,
 //! column and value of every problem instead of stopping at a reader's first type error.
-//! [`read_csv_frame`] lends the same CSV reading to formats of their own (the Willems data),
-//! with the row each record starts on.
+//! [`read_csv_table`] lends the same CSV reading to formats of their own (the Willems data).
 
-use std::fmt;
 use std::io::Cursor;
 use std::path::Path;
 
 use polars::prelude::*;
 
 use super::Finding;
+use super::csv::{self, CsvProblem};
 
 /// A table as read: column names and, per column, one optional string per row.
 #[derive(Debug, Clone)]
@@ -20,40 +19,77 @@ pub struct RawTable {
     /// Column-major cells; empty strings are already `None`.
     pub cells: Vec<Vec<Option<String>>>,
     pub n_rows: usize,
+    /// Per row: the row of the file it was read from (1-based, header = row 1; blank lines
+    /// and rows left out count). Empty when row `i` is row `i + 2`, as written.
+    pub rows: Vec<u64>,
 }
 
 impl RawTable {
+    /// Reads a CSV or Parquet file's bytes, by its extension (CSV unless `.parquet`).
+    pub fn read(name: &str, path: &Path, bytes: &[u8]) -> (Option<Self>, Vec<Finding>) {
+        if path.extension().is_some_and(|e| e == "parquet") {
+            Self::read_parquet(name, path, bytes)
+        } else {
+            Self::read_csv(name, path, bytes)
+        }
+    }
+
     /// Reads CSV bytes (UTF-8 with or without a byte-order mark, LF or CRLF) with every column
-    /// as a string.
-    pub fn from_csv_bytes(name: &str, path: &Path, bytes: Vec<u8>) -> Result<Self, Box<Finding>> {
+    /// as a string. Every structural defect (encoding, empty file, an unclosed quote, rows
+    /// with another number of fields than the header) is a finding naming its row and column;
+    /// the table comes back whenever its header could be read, without the rows that do not
+    /// fit it, so that the values of the others are checked too.
+    pub fn read_csv(name: &str, path: &Path, bytes: &[u8]) -> (Option<Self>, Vec<Finding>) {
         let file = path.display().to_string();
-        let df = csv_text(bytes).and_then(csv_frame).map_err(|problem| {
-            Box::new(Finding::table_level(
-                name,
-                Some(file.clone()),
-                problem.to_string(),
-            ))
-        })?;
-        Self::from_dataframe(name, Some(file), &df)
+        let read = csv::parse(bytes);
+        let findings = read
+            .problems
+            .iter()
+            .map(|p| csv_finding(name, &file, &read.header, p))
+            .collect();
+        if !read.has_header {
+            return (None, findings);
+        }
+        let table = RawTable {
+            name: name.to_string(),
+            file: Some(file),
+            columns: read.header,
+            n_rows: read.rows.len(),
+            cells: read.cells,
+            rows: read.rows,
+        };
+        (Some(table), findings)
     }
 
     /// Reads Parquet bytes; typed columns are turned into their string form.
-    pub fn from_parquet_bytes(
-        name: &str,
-        path: &Path,
-        bytes: Vec<u8>,
-    ) -> Result<Self, Box<Finding>> {
+    pub fn read_parquet(name: &str, path: &Path, bytes: &[u8]) -> (Option<Self>, Vec<Finding>) {
         let file = path.display().to_string();
-        let df = ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| {
-                Box::new(Finding::table_level(
-                    name,
-                    Some(file.clone()),
-                    format!("cannot read Parquet: {e}"),
-                ))
-            })?;
-        Self::from_dataframe(name, Some(file), &df)
+        let whole = |message: String| Finding::table_level(name, Some(file.clone()), message);
+        // Parquet files start and end with the magic number PAR1.
+        let problem = if bytes.is_empty() {
+            Some("the file is empty: expected a Parquet file".to_string())
+        } else if !(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1") && bytes.len() >= 12) {
+            Some("not a Parquet file (it does not start and end with PAR1)".to_string())
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return (None, vec![whole(message)]);
+        }
+        let read = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(bytes)).finish());
+        match read {
+            Ok(Ok(df)) => match Self::from_dataframe(name, Some(file.clone()), &df) {
+                Ok(t) => (Some(t), Vec::new()),
+                Err(f) => (None, vec![*f]),
+            },
+            Ok(Err(e)) => (None, vec![whole(format!("damaged Parquet file: {e}"))]),
+            Err(_) => (
+                None,
+                vec![whole(
+                    "damaged Parquet file: its metadata cannot be read".into(),
+                )],
+            ),
+        }
     }
 
     /// Takes a polars DataFrame as a table.
@@ -92,7 +128,13 @@ impl RawTable {
             columns,
             n_rows: df.height(),
             cells,
+            rows: Vec::new(),
         })
+    }
+
+    /// The row of the source (1-based, header = row 1) that record `i` was read from.
+    pub fn row_of(&self, i: usize) -> u64 {
+        self.rows.get(i).copied().unwrap_or(i as u64 + 2)
     }
 
     /// The index of a column by name.
@@ -101,171 +143,40 @@ impl RawTable {
     }
 }
 
-/// Why CSV bytes could not be read as a table of strings.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum CsvProblem {
-    /// Not UTF-8 text; `line` holds the first bad byte.
-    NotUtf8 { line: u64 },
-    /// Nothing but white space: no header row.
-    Empty,
-    /// A quoted field runs to the end of the file; `row` is where its record starts.
-    UnclosedQuote { row: u64 },
-    /// A record with another number of fields than the header.
-    RowLength {
-        row: u64,
-        expected: usize,
-        found: usize,
-    },
-    /// The CSV reader refused the text.
-    Parse(String),
-}
-
-impl CsvProblem {
-    /// The row (1-based, header = row 1) of the problem; 1 for a problem of the whole file.
-    pub(crate) fn row(&self) -> u64 {
-        match self {
-            CsvProblem::NotUtf8 { line } => *line,
-            CsvProblem::UnclosedQuote { row } | CsvProblem::RowLength { row, .. } => *row,
-            CsvProblem::Empty | CsvProblem::Parse(_) => 1,
-        }
+/// A CSV problem as a finding of table `name`, its column named from the header.
+fn csv_finding(name: &str, file: &str, header: &[String], p: &CsvProblem) -> Finding {
+    let whole_file = matches!(p, CsvProblem::Empty | CsvProblem::Utf16);
+    Finding {
+        table: name.to_string(),
+        file: Some(file.to_string()),
+        row: (!whole_file).then(|| p.row()),
+        column: p
+            .field()
+            .and_then(|f| header.get(f))
+            .cloned()
+            .unwrap_or_default(),
+        value: String::new(),
+        message: p.to_string(),
     }
 }
 
-impl fmt::Display for CsvProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CsvProblem::NotUtf8 { line } => {
-                write!(f, "not UTF-8 text (first bad byte on line {line})")
-            }
-            CsvProblem::Empty => write!(f, "the file is empty: expected a header row"),
-            CsvProblem::UnclosedQuote { .. } => {
-                write!(f, "a quoted field is not closed before the end of the file")
-            }
-            CsvProblem::RowLength {
-                expected, found, ..
-            } => write!(f, "{found} fields, but the header has {expected}"),
-            CsvProblem::Parse(e) => write!(f, "cannot parse CSV: {e}"),
-        }
+/// Reads a CSV file of a format of its own (the Willems data) strictly: the table and the row
+/// of each record, or the first structural problem.
+pub(crate) fn read_csv_table(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<RawTable, CsvProblem> {
+    let read = csv::parse(bytes);
+    if let Some(p) = read.problems.into_iter().next() {
+        return Err(p);
     }
-}
-
-/// A CSV file as a DataFrame of string columns, with the row each record starts on.
-pub(crate) struct CsvFrame {
-    pub df: DataFrame,
-    /// Per record of `df`: the line it starts on (1-based, header = line 1; blank lines are
-    /// skipped but counted).
-    pub rows: Vec<u64>,
-}
-
-/// Reads CSV bytes like [`RawTable::from_csv_bytes`], and beyond it requires every record to
-/// have as many fields as the header and finds the line each record starts on, so that a
-/// reader of its own format can name the exact row of every bad value.
-pub(crate) fn read_csv_frame(bytes: Vec<u8>) -> Result<CsvFrame, CsvProblem> {
-    let records = split_records(&csv_text(bytes)?)?;
-    let df = csv_frame(records.kept)?;
-    if df.height() != records.rows.len() {
-        return Err(CsvProblem::Parse(format!(
-            "{} records read, {} expected",
-            df.height(),
-            records.rows.len()
-        )));
-    }
-    Ok(CsvFrame {
-        df,
-        rows: records.rows,
+    Ok(RawTable {
+        name: name.to_string(),
+        file: Some(path.display().to_string()),
+        columns: read.header,
+        n_rows: read.rows.len(),
+        cells: read.cells,
+        rows: read.rows,
     })
-}
-
-/// Drops a byte-order mark and refuses bytes that are not UTF-8 or hold no header row.
-fn csv_text(mut bytes: Vec<u8>) -> Result<Vec<u8>, CsvProblem> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    if let Err(e) = std::str::from_utf8(&bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        return Err(CsvProblem::NotUtf8 { line });
-    }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(CsvProblem::Empty);
-    }
-    Ok(bytes)
-}
-
-/// Parses CSV text with a header row, every column as a string.
-fn csv_frame(text: Vec<u8>) -> Result<DataFrame, CsvProblem> {
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_raise_if_empty(true)
-        .into_reader_with_file_handle(Cursor::new(text))
-        .finish()
-        .map_err(|e| CsvProblem::Parse(e.to_string()))
-}
-
-/// The records of CSV text, found by [`split_records`].
-#[derive(Default)]
-struct Records {
-    /// The text without its blank lines, which polars would read as records of empty fields.
-    kept: Vec<u8>,
-    /// Per data record: the line it starts on.
-    rows: Vec<u64>,
-    /// The number of fields of the header, once read.
-    header: Option<usize>,
-}
-
-impl Records {
-    /// Takes the record `text` that starts on line `line` and has `fields` fields.
-    fn push(&mut self, text: &[u8], line: u64, fields: usize) -> Result<(), CsvProblem> {
-        match self.header {
-            None => self.header = Some(fields),
-            Some(expected) if expected != fields => {
-                return Err(CsvProblem::RowLength {
-                    row: line,
-                    expected,
-                    found: fields,
-                });
-            }
-            Some(_) => self.rows.push(line),
-        }
-        self.kept.extend_from_slice(text);
-        Ok(())
-    }
-}
-
-/// Splits CSV text into records, skipping blank lines, and checks that every record has as
-/// many fields as the header. Quotes only toggle the quoted state: a doubled quote inside a
-/// quoted field toggles it twice.
-fn split_records(text: &[u8]) -> Result<Records, CsvProblem> {
-    let mut records = Records::default();
-    let (mut line, mut start_line, mut start, mut fields) = (1u64, 1u64, 0usize, 1usize);
-    let (mut quoted, mut blank) = (false, true);
-    for (i, &b) in text.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => fields += 1,
-            b'\n' => {
-                line += 1;
-                if !quoted {
-                    if !blank {
-                        records.push(&text[start..=i], start_line, fields)?;
-                    }
-                    (start_line, start, fields, blank) = (line, i + 1, 1, true);
-                }
-                continue;
-            }
-            b'\r' => continue,
-            _ => {}
-        }
-        blank = false;
-    }
-    if quoted {
-        return Err(CsvProblem::UnclosedQuote { row: start_line });
-    }
-    if !blank {
-        records.push(&text[start..], start_line, fields)?;
-    }
-    Ok(records)
 }

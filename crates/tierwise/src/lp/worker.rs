@@ -219,8 +219,17 @@ fn tts_from_ttr(
     Ok(None)
 }
 
-/// Runs the LPs for every job in parallel (one set of models per rayon split, reused across
-/// its jobs); `None` jobs are skipped. Cancellation is checked between scenarios.
+/// How many pieces the jobs are cut into, whatever the number of threads: each piece builds
+/// its models once and warm-starts the rest of its jobs, in order. A warm start changes the
+/// basis the next solve starts from, and so the last bits of its result: pieces fixed by the
+/// data alone make every result identical on any number of threads (tested on 1, 2 and 8).
+/// Units differ widely in cost (a plant's scenario is several times a supplier's); 64 pieces
+/// balance 8 threads as the 8 splits per thread that were measured best did (12.2-12.8 s vs
+/// 14.2-15.3 s for 2 or 4 on the 1,700 sites of the (200, 500, 1000) peer network).
+const PIECES: usize = 64;
+
+/// Runs the LPs for every job in parallel, in [`PIECES`] pieces (one set of models per
+/// piece); `None` jobs are skipped. Cancellation is checked between scenarios.
 pub(crate) fn run_parallel(
     lp: &StressLp,
     jobs: &[(String, Option<Down>, f64)],
@@ -229,37 +238,34 @@ pub(crate) fn run_parallel(
 ) -> Result<Vec<Option<LpOutcome>>, LpError> {
     let tts_bound =
         (baseline_tts.is_finite() && lp.every_row_worth_something).then_some(baseline_tts);
-    let threads = rayon::current_num_threads();
-    // Each split builds its models once and warm-starts the rest; units differ widely in
-    // cost (a plant's scenario is several times a supplier's), so 8 splits per thread
-    // balance better than 2 or 4 (measured: 12.2-12.8 s vs 14.2-15.3 s on the 1,700 sites of
-    // the (200, 500, 1000) peer network; 16 is no better).
-    let min_len = (jobs.len() / (threads * 8)).max(1);
     // Scenarios with the same horizon one after another: a warm start then changes only the
     // disrupted columns, not T (whose change moves every right-hand side).
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&i, &j| jobs[i].2.total_cmp(&jobs[j].2).then(i.cmp(&j)));
-    let solved: Vec<Result<Option<LpOutcome>, LpError>> = order
-        .par_iter()
-        .with_min_len(min_len)
-        .map_init(
-            || Worker::with_bound(tts_bound),
-            |w, &i| {
-                let (label, down, days) = &jobs[i];
-                if progress.is_cancelled() {
-                    return Err(LpError::Cancelled(Cancelled));
-                }
-                let r = match down {
-                    Some(d) => Some(w.solve(lp, label, d, *days)?),
-                    None => None,
-                };
-                progress.advance(1);
-                Ok(r)
-            },
-        )
+    let piece = jobs.len().div_ceil(PIECES).max(1);
+    let solved: Vec<Vec<Result<Option<LpOutcome>, LpError>>> = order
+        .par_chunks(piece)
+        .map(|chunk| {
+            let mut w = Worker::with_bound(tts_bound);
+            chunk
+                .iter()
+                .map(|&i| {
+                    let (label, down, days) = &jobs[i];
+                    if progress.is_cancelled() {
+                        return Err(LpError::Cancelled(Cancelled));
+                    }
+                    let r = match down {
+                        Some(d) => Some(w.solve(lp, label, d, *days)?),
+                        None => None,
+                    };
+                    progress.advance(1);
+                    Ok(r)
+                })
+                .collect()
+        })
         .collect();
     let mut out: Vec<Option<LpOutcome>> = vec![None; jobs.len()];
-    for (i, r) in order.into_iter().zip(solved) {
+    for (i, r) in order.into_iter().zip(solved.into_iter().flatten()) {
         out[i] = r?;
     }
     Ok(out)

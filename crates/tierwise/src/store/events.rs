@@ -153,7 +153,7 @@ impl KnowledgeGraph {
                     Some(net) => net,
                     None => {
                         let net = Network::compile(&r.tables)?;
-                        cache::write(path, &state, &net);
+                        self.keep_network(&net);
                         net
                     }
                 },
@@ -193,6 +193,9 @@ impl LiveGraph {
         source: &str,
         atomic: bool,
     ) -> Result<Outcome, StoreError> {
+        // One writer at a time (loads and event batches alike); a read-only store refuses.
+        let kg = self.kg.clone();
+        let _writer = kg.writer()?;
         let received = Utc::now();
         if atomic && let Some(out) = self.live.refuse_atomic(events, received) {
             return Ok(out);
@@ -217,9 +220,7 @@ impl LiveGraph {
     /// Keeps the compiled network of the current state beside an on-disk store, so the next
     /// open does not replay (a few seconds at 1M sites: done on close, not per event).
     pub fn checkpoint(&mut self) {
-        if let (Some(path), Ok(state)) = (&self.kg.path, self.kg.state()) {
-            cache::write(path, &state, self.live.analysis().network());
-        }
+        self.kg.keep_network(self.live.analysis().network());
         self.dirty = false;
     }
 

@@ -21,6 +21,7 @@ use super::{KnowledgeGraph, StoreError, rdf, rdf_format_of};
 use crate::hash::sha256_hex;
 use crate::ingest::{
     CheckedTables, Finding, IngestError, LoadOptions, Origin, QualityReport, RawTables,
+    missing_input,
 };
 use crate::model::Tables;
 use crate::network::Network;
@@ -180,6 +181,7 @@ impl KnowledgeGraph {
         options: &LoadOptions,
     ) -> Result<Vec<LoadReceipt>, StoreError> {
         let checked = prepared.0;
+        let _writing = self.writer()?;
         if checked.is_empty() {
             return Ok(Vec::new());
         }
@@ -364,7 +366,9 @@ fn shared_subjects(inputs: &[Checked]) -> HashSet<Print> {
     shared
 }
 
-/// Reads, parses and checks an RDF file alone.
+/// Reads, parses and checks an RDF file alone. A path that does not exist, a name that is no
+/// RDF format, an empty file, bytes that are not UTF-8 and syntax errors are findings like
+/// any gate's, so that they are reported together with every other input's.
 fn check_rdf_file(
     path: &Path,
     format: Option<RdfFormat>,
@@ -372,17 +376,26 @@ fn check_rdf_file(
 ) -> Result<Checked, StoreError> {
     let shown = path.display().to_string();
     // Read first: a path that does not exist is said to be missing, whatever its extension.
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let format =
-        format
-            .or_else(|| rdf_format_of(path))
-            .ok_or_else(|| StoreError::UnknownFormat {
-                path: shown.clone(),
-            })?;
-    let triples = parse_rdf(&bytes, format, &shown)?;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refused(vec![missing_input(path, "no such file or folder")]));
+        }
+        Err(source) => {
+            return Err(IngestError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into());
+        }
+    };
+    let Some(format) = format.or_else(|| rdf_format_of(path)) else {
+        return Err(refused(vec![missing_input(
+            path,
+            "neither a folder of tables nor an RDF file by its name (.ttl, .nt, .nq, .trig)",
+        )]));
+    };
+    let triples = parse_rdf(&bytes, format, &shown).map_err(refused)?;
     let (tables, warnings) = check_rdf(&triples, options, &shown)?;
     let sha = sha256_hex(&bytes);
     Ok(Checked {
@@ -395,18 +408,85 @@ fn check_rdf_file(
     })
 }
 
-/// Every triple of an RDF file, blank nodes renamed apart from any other load's.
-fn parse_rdf(bytes: &[u8], format: RdfFormat, shown: &str) -> Result<Vec<Quad>, StoreError> {
-    RdfParser::from_format(format)
+/// A load refused for `errors`.
+fn refused(errors: Vec<Finding>) -> StoreError {
+    IngestError::DataQuality(Box::new(QualityReport {
+        errors,
+        warnings: Vec::new(),
+    }))
+    .into()
+}
+
+/// At most this many syntax errors of one file are reported (the parser goes on after each).
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Every triple of an RDF file, blank nodes renamed apart from any other load's; or what is
+/// wrong with the file, each problem at its line and column.
+fn parse_rdf(bytes: &[u8], format: RdfFormat, shown: &str) -> Result<Vec<Quad>, Vec<Finding>> {
+    let at = |line: u64, column: Option<u64>, message: String| Finding {
+        table: "rdf".into(),
+        file: Some(shown.to_string()),
+        row: Some(line),
+        column: column.map(|c| c.to_string()).unwrap_or_default(),
+        value: String::new(),
+        message,
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let mut f = at(1, None, "the file is empty: expected RDF triples".into());
+        f.row = None;
+        return Err(vec![f]);
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let before = &bytes[..e.valid_up_to()];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
+        let byte = bytes[e.valid_up_to()];
+        return Err(vec![at(
+            line,
+            Some(column),
+            format!("not UTF-8 text (byte 0x{byte:02X}): save the file as UTF-8"),
+        )]);
+    }
+    let mut quads = Vec::new();
+    let mut errors = Vec::new();
+    for q in RdfParser::from_format(format)
         .rename_blank_nodes()
         .for_slice(bytes)
-        .map(|q| {
-            q.map_err(|e| StoreError::RdfSyntax {
-                path: shown.to_string(),
-                message: e.to_string(),
-            })
-        })
-        .collect()
+    {
+        match q {
+            Ok(q) => quads.push(q),
+            Err(e) => {
+                let text = e.to_string();
+                let message = match text.split_once(": ") {
+                    Some((head, rest)) if head.starts_with("Parser error") => rest.to_string(),
+                    _ => text,
+                };
+                let (line, column) = e
+                    .location()
+                    .map_or((1, None), |l| (l.start.line + 1, Some(l.start.column + 1)));
+                errors.push(at(
+                    line,
+                    column,
+                    format!("{} syntax: {message}", format.name()),
+                ));
+                if errors.len() >= MAX_SYNTAX_ERRORS {
+                    break;
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(quads)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The tables an RDF file holds, checked by the same gates as tables (resources named instead

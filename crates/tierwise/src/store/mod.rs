@@ -14,10 +14,12 @@ mod load;
 mod project;
 mod query;
 mod rdf;
+mod snapshot;
 mod touched;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad};
@@ -26,6 +28,7 @@ use polars::prelude::DataFrame;
 
 pub use events::LiveGraph;
 pub use load::{Input, LoadReceipt, Prepared, prepare};
+pub use query::QueryOptions;
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
 use crate::ingest::{IngestError, QualityReport};
@@ -45,12 +48,28 @@ pub enum StoreError {
     Storage(#[from] oxigraph::store::StorageError),
     #[error("cannot open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// The store is open for writing elsewhere (RocksDB's lock is held): another process, or
+    /// another `KnowledgeGraph::open` of this one.
+    #[error(
+        "the store {path} is in use by another process (or already open in this one); \
+         close it there, or open this one read-only"
+    )]
+    InUse { path: PathBuf },
+    /// A write to a store opened with [`KnowledgeGraph::open_read_only`].
+    #[error("the store {path} is open read-only: nothing can be loaded into it")]
+    ReadOnly { path: PathBuf },
     #[error("cannot parse RDF {path}: {message}")]
     RdfSyntax { path: String, message: String },
     #[error("unknown RDF format of {path}: use .ttl, .nt, .nq or .trig, or name the format")]
     UnknownFormat { path: String },
     #[error("SPARQL query error: {0}")]
     Query(String),
+    /// A query ran past its timeout ([`QueryOptions::timeout`]) and was stopped.
+    #[error("the SPARQL query ran longer than its timeout of {seconds} s and was stopped")]
+    QueryTimeout { seconds: f64 },
+    /// A query was cancelled through its [`Progress`](crate::progress::Progress).
+    #[error("the SPARQL query was cancelled")]
+    QueryCancelled,
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
     #[error(transparent)]
@@ -60,11 +79,18 @@ pub enum StoreError {
 /// Hex sha256 of bytes (moved to [`crate::hash`]; kept here so existing paths work).
 pub use crate::hash::sha256_hex;
 
-/// A supply-chain knowledge graph.
+/// A supply-chain knowledge graph. Clones share one store, and one writer lock: loads from
+/// any number of threads run one at a time (each is checked against what the one before it
+/// stored), while queries and analyses read in parallel.
 #[derive(Clone)]
 pub struct KnowledgeGraph {
     store: Store,
     path: Option<PathBuf>,
+    read_only: bool,
+    writer: Arc<Mutex<()>>,
+    /// A read-only store's checkpoint, removed with the last clone (after its store: the
+    /// fields drop in this order).
+    snapshot: Option<Arc<snapshot::Snapshot>>,
 }
 
 impl std::fmt::Debug for KnowledgeGraph {
@@ -84,28 +110,91 @@ pub fn rdf_format_of(path: &Path) -> Option<RdfFormat> {
 impl KnowledgeGraph {
     /// A new store in memory, holding the ontology.
     pub fn in_memory() -> Result<Self, StoreError> {
-        let kg = KnowledgeGraph {
-            store: Store::new()?,
-            path: None,
-        };
+        let kg = KnowledgeGraph::new(Store::new()?, None, false);
         kg.ensure_ontology()?;
         Ok(kg)
     }
 
-    /// Opens (or creates) a store on disk (RocksDB) at `path`.
+    fn new(store: Store, path: Option<PathBuf>, read_only: bool) -> Self {
+        KnowledgeGraph {
+            store,
+            path,
+            read_only,
+            writer: Arc::new(Mutex::new(())),
+            snapshot: None,
+        }
+    }
+
+    /// Opens (or creates) a store on disk (RocksDB) at `path`, for reading and writing. One
+    /// process at a time: while another holds it, this is [`StoreError::InUse`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
-        let store = Store::open(path).map_err(|e| StoreError::Open {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let store = Store::open(path).map_err(|e| open_error(path, &e))?;
         remove_unfinished_bulk_files(path);
-        let kg = KnowledgeGraph {
-            store,
-            path: Some(path.to_path_buf()),
-        };
+        let kg = KnowledgeGraph::new(store, Some(path.to_path_buf()), false);
         kg.ensure_ontology()?;
         Ok(kg)
+    }
+
+    /// Opens an existing store on disk for reading only, also while another process writes
+    /// to it. It sees the store as it was when opened (a load committed later is not seen
+    /// until the store is opened again): it reads its own checkpoint of the store, made in
+    /// the store's folder and removed when the graph is dropped (`snapshot`). Loads into it
+    /// are [`StoreError::ReadOnly`]; no kept network is written.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        if !path.join("CURRENT").is_file() {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                message: "no store there (a store made by `tierwise load` holds a CURRENT file)"
+                    .into(),
+            });
+        }
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: format!("cannot make a reader's checkpoint in it: {e}"),
+        };
+        // A writer that compacts or switches its MANIFEST while the checkpoint is taken makes
+        // it unopenable: the next one sees the writer's next state.
+        let mut tries = 0;
+        let (store, snap) = loop {
+            let moved = match snapshot::take(path) {
+                Ok(snap) => match Store::open_read_only(snap.dir()) {
+                    Ok(store) => break (store, snap),
+                    Err(e) if is_moving_under_us(&e) => open_error(path, &e),
+                    Err(e) => return Err(open_error(path, &e)),
+                },
+                // The MANIFEST that CURRENT named was replaced before it was copied.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => io(e),
+                Err(e) => return Err(io(e)),
+            };
+            if tries == READ_ONLY_TRIES {
+                return Err(moved);
+            }
+            tries += 1;
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut kg = KnowledgeGraph::new(store, Some(path.to_path_buf()), true);
+        kg.snapshot = Some(Arc::new(snap));
+        Ok(kg)
+    }
+
+    /// Whether the store was opened with [`KnowledgeGraph::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The writer lock of this store, held for the whole of a load (its checks against the
+    /// store and its write): refused on a read-only store.
+    pub(crate) fn writer(&self) -> Result<MutexGuard<'_, ()>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone().unwrap_or_default(),
+            });
+        }
+        // A load that panicked wrote nothing (the bulk load commits last), so the lock's
+        // poison carries no meaning.
+        Ok(self.writer.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Where the store lives on disk (`None` in memory).
@@ -205,7 +294,7 @@ impl KnowledgeGraph {
             return Ok(net);
         }
         let net = Network::compile(&self.tables()?)?;
-        cache::write(path, &state, &net);
+        self.keep_network(&net);
         Ok(net)
     }
 
@@ -219,8 +308,11 @@ impl KnowledgeGraph {
         Ok(cache::state(&names))
     }
 
-    /// Keeps `net` as the compiled network of the current state (on disk only).
+    /// Keeps `net` as the compiled network of the current state (on disk, writable only).
     fn keep_network(&self, net: &Network) {
+        if self.read_only {
+            return;
+        }
         if let (Some(path), Ok(state)) = (&self.path, self.state()) {
             cache::write(path, &state, net);
         }
@@ -289,6 +381,32 @@ impl KnowledgeGraph {
 
 fn is_ontology(g: &GraphName) -> bool {
     matches!(g, GraphName::NamedNode(n) if n.as_str() == ONTOLOGY_GRAPH)
+}
+
+/// How often a read-only open is tried while a writer changes the store's files (~2 s).
+const READ_ONLY_TRIES: u32 = 100;
+
+/// Whether opening failed on a file that a writer removed while RocksDB opened the store.
+fn is_moving_under_us(e: &oxigraph::store::StorageError) -> bool {
+    let m = e.to_string();
+    m.contains("No such file or directory") || m.contains("Corruption")
+}
+
+/// The error of opening a store: RocksDB's lock message becomes [`StoreError::InUse`].
+fn open_error(path: &Path, e: &oxigraph::store::StorageError) -> StoreError {
+    let message = e.to_string();
+    // RocksDB: "IO error: While lock file: .../LOCK: Resource temporarily unavailable" for
+    // another process, "lock hold by current process" for this one.
+    if message.contains("/LOCK") || message.contains("lock hold by current process") {
+        StoreError::InUse {
+            path: path.to_path_buf(),
+        }
+    } else {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        }
+    }
 }
 
 /// Removes the bulk loader's files that a killed load left beside the store (RocksDB never

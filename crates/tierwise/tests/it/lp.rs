@@ -457,3 +457,30 @@ fn the_peer_preset_has_the_peer_shape() {
     assert_eq!(s.units.len(), 35);
     assert!(s.pi.iter().all(|p| p.is_finite() && *p >= 0.0));
 }
+
+#[test]
+fn lp_results_are_bit_identical_on_1_2_and_8_threads_and_run_to_run() {
+    // 120 generated sites with stock and capacity: warm starts carry a basis from one
+    // scenario to the next, so a chunking that followed the threads would change the bits.
+    let a = analysis_of(&generated(120, 4));
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let s = pool
+            .install(|| stress_test(&a, UnitKind::Site, None, Method::Lp, &Progress::new()))
+            .unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        (bits(&s.pi), bits(&s.tts), bits(&s.lost_units))
+    };
+    let one = run(1);
+    assert!(one.0.len() >= 100, "{} units", one.0.len());
+    assert!(
+        one.2.iter().any(|&b| f64::from_bits(b) > 0.0),
+        "the network should lose units somewhere"
+    );
+    for threads in [2, 8, 8, 1] {
+        assert!(run(threads) == one, "differs on {threads} thread(s)");
+    }
+}

@@ -4,10 +4,14 @@
 
 mod common;
 
+mod concurrency;
+mod fuzzed;
+
 mod criticality;
 mod events;
 mod ingest;
 mod lp;
+mod malformed;
 mod mitigate;
 mod montecarlo;
 mod network;
