@@ -1,7 +1,8 @@
 //! SPARQL over the store, and its results as polars DataFrames. A query can be stopped: by
 //! its timeout, or by whoever holds its [`Progress`] (Ctrl-C in the CLI, KeyboardInterrupt in
-//! Python), through oxigraph's cancellation token, which the evaluator checks at every quad
-//! it reads and every term it hands out.
+//! Python). It then returns at once, and the query's thread is stopped through oxigraph's
+//! cancellation token, which the evaluator checks at every quad it reads and every term it
+//! hands out (and we at every row).
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
