@@ -97,6 +97,7 @@ fn receipt_dict<'py>(py: Python<'py>, r: LoadReceipt) -> PyResult<Bound<'py, PyD
     d.set_item("quads", r.quads)?;
     d.set_item("loaded_at", r.loaded_at)?;
     d.set_item("files", r.files)?;
+    d.set_item("replaced", r.replaced)?;
     Ok(d)
 }
 
@@ -152,20 +153,25 @@ impl KnowledgeGraph {
 
     /// Checks and loads tables: a folder of CSV/Parquet files, or a dict of table name ->
     /// polars.DataFrame. Returns the load's graph, quad count, files with sha256 and the
-    /// warnings (a DataFrame). Raises DataQualityError with every violation.
-    #[pyo3(signature = (source, *, stale_after_days=None))]
+    /// warnings (a DataFrame) and the earlier snapshots it replaced. A load is a snapshot of
+    /// its source (the folder as given, or `name` for DataFrames): loading the same source
+    /// again replaces the earlier snapshot. DataFrames without a name never replace anything.
+    /// Raises DataQualityError with every violation.
+    #[pyo3(signature = (source, *, stale_after_days=None, name=None))]
     fn load_tables<'py>(
         &self,
         py: Python<'py>,
         source: &Bound<'py, PyAny>,
         stale_after_days: Option<f64>,
+        name: Option<String>,
     ) -> Result<Bound<'py, PyDict>, Error> {
         let opts = options(stale_after_days);
         let r = if let Ok(dict) = source.cast::<PyDict>() {
             let frames = frames_of(dict)?;
+            let name = name.unwrap_or_else(|| "<DataFrames>".to_string());
             py.detach(|| {
                 let raw = RawTables::from_dataframes(frames.iter().map(|(n, d)| (n.as_str(), d)));
-                self.kg.load_raw(raw, "<DataFrames>", &opts)
+                self.kg.load_raw(raw, &name, &opts)
             })?
         } else {
             let path: PathBuf = source.extract()?;

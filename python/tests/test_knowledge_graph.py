@@ -78,3 +78,22 @@ def test_policy_error(tmp_path, demo_kg):
 
 def test_repr_html(demo_kg):
     assert "KnowledgeGraph" in demo_kg._repr_html_()
+
+
+def test_a_named_source_loaded_again_replaces_its_snapshot(diamond):
+    kg = tw.KnowledgeGraph()
+    first = kg.load_tables(diamond, name="erp-nightly")
+    assert first["replaced"] == []
+    # The next extract: T1b recovers in 45 days instead of 30; everything else is the same.
+    night2 = dict(diamond)
+    night2["sites"] = diamond["sites"].with_columns(
+        pl.when(pl.col("site_id") == "T1b").then(45.0).otherwise(pl.col("ttr_days")).alias("ttr_days")
+    )
+    # Unnamed DataFrames are no source: restating T1b with another value is refused.
+    with pytest.raises(tw.DataQualityError):
+        kg.load_tables(night2)
+    second = kg.load_tables(night2, name="erp-nightly")
+    assert second["replaced"] == [first["graph"]]
+    exposure = kg.network().exposure(unit="site", progress=None)
+    assert exposure.filter(pl.col("unit") == "T1b")["ttr_days"].to_list() == [45.0]
+    assert kg.loads()["graph"].n_unique() == 2  # both snapshots kept

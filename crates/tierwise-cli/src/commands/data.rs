@@ -110,6 +110,9 @@ pub fn load(
         for (path, sha) in &r.files {
             println!("  {path}  sha256 {sha}");
         }
+        for g in &r.replaced {
+            println!("  a new snapshot of this source: replaces <{g}>");
+        }
         print_warnings(&r.warnings, all_warnings);
     }
     Ok(())

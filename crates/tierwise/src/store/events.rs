@@ -137,7 +137,12 @@ impl KnowledgeGraph {
             ),
             "graph",
         )?;
-        Ok(graphs.into_iter().map(NamedNode::new_unchecked).collect())
+        let superseded = self.superseded(Some(&t))?;
+        Ok(graphs
+            .into_iter()
+            .filter(|g| !superseded.contains(g))
+            .map(NamedNode::new_unchecked)
+            .collect())
     }
 
     /// The live state of the store under `policy` and `as_of`: the stored events replayed

@@ -8,7 +8,7 @@
 //! end. A process killed before that step leaves the store as it was (the half-written files
 //! are removed when the store is next opened); after it, the load is whole.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -40,6 +40,8 @@ pub struct LoadReceipt {
     /// (path, sha256) of every source file.
     pub files: Vec<(String, String)>,
     pub loaded_at: String,
+    /// The earlier snapshots of the same source this load replaced (their graphs).
+    pub replaced: Vec<String>,
 }
 
 impl LoadReceipt {
@@ -191,12 +193,17 @@ impl KnowledgeGraph {
                 .iter()
                 .try_for_each(|c| c.quads(&GraphName::DefaultGraph, sink))
         };
+        // A source loaded before is a new snapshot of it: its earlier loads are replaced.
+        let sources: Vec<&str> = checked.iter().map(|c| c.source.as_str()).collect();
+        let snapshots = self.snapshots_of(&sources)?;
+        let replacing: Vec<NamedNode> = snapshots.values().flatten().cloned().collect();
         self.check_against_store(
             union.as_ref().unwrap_or(&checked[0].tables),
             &quads,
             options,
+            &replacing,
         )?;
-        self.write(checked)
+        self.write(checked, &snapshots)
     }
 
     /// Reads a folder of tables (CSV or Parquet), checks it and stores it as one load.
@@ -246,9 +253,15 @@ impl KnowledgeGraph {
         Ok(receipts.remove(0))
     }
 
-    /// Writes checked inputs and their provenance in one atomic bulk load.
-    fn write(&self, inputs: Vec<Checked>) -> Result<Vec<LoadReceipt>, StoreError> {
-        let was_empty = !self.has_data()?;
+    /// Writes checked inputs and their provenance in one atomic bulk load; each input's
+    /// provenance names the earlier snapshots of its source it supersedes.
+    fn write(
+        &self,
+        inputs: Vec<Checked>,
+        snapshots: &BTreeMap<String, Vec<NamedNode>>,
+    ) -> Result<Vec<LoadReceipt>, StoreError> {
+        let replaced: usize = snapshots.values().map(Vec::len).sum();
+        let was_empty = self.data_graphs()?.len() == replaced;
         let loaded_at = now_rfc3339();
         let mut loader = self.store().bulk_loader();
         let mut receipts = Vec::with_capacity(inputs.len());
@@ -264,13 +277,17 @@ impl KnowledgeGraph {
                 loader.load_quads(chunk)
             };
             input.quads(&g, &mut sink)?;
-            sink(provenance(&graph, &input.source, &input.files, &loaded_at))?;
+            let earlier = snapshots.get(&input.source).map_or(&[][..], Vec::as_slice);
+            let mut prov = provenance(&graph, &input.source, &input.files, &loaded_at);
+            prov.extend(supersedes(&graph, earlier));
+            sink(prov)?;
             receipts.push(LoadReceipt {
                 graph: graph.as_str().to_string(),
                 quads,
                 warnings: input.warnings.clone(),
                 files: input.files.clone(),
                 loaded_at: loaded_at.clone(),
+                replaced: earlier.iter().map(|g| g.as_str().to_string()).collect(),
             });
         }
         loader.commit()?;
@@ -581,4 +598,17 @@ fn provenance(
         ));
     }
     q
+}
+
+/// The provenance that says a load replaces earlier snapshots of its source.
+fn supersedes(graph: &NamedNode, earlier: &[NamedNode]) -> Vec<Quad> {
+    let g = GraphName::NamedNode(graph.clone());
+    let revision = NamedNode::new_unchecked("http://www.w3.org/ns/prov#wasRevisionOf");
+    earlier
+        .iter()
+        .flat_map(|old| {
+            [rdf::tw("supersedes"), revision.clone()]
+                .map(|p| Quad::new(graph.clone(), p, old.clone(), g.clone()))
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ mod load;
 mod project;
 mod query;
 mod rdf;
+mod replace;
 mod snapshot;
 mod touched;
 
@@ -239,12 +240,16 @@ impl KnowledgeGraph {
         Ok(out)
     }
 
-    /// The named graphs that hold loaded data (every load, not the event batches), sorted
-    /// by name.
+    /// The named graphs that hold the current loaded data (every load not superseded by a
+    /// later snapshot of its source; not the event batches), sorted by name.
     pub(crate) fn data_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
         let events = events::batch_prefix();
         let mut out = self.written_graphs()?;
         out.retain(|g| !g.as_str().starts_with(&events));
+        if out.len() > 1 {
+            let superseded = self.superseded(None)?;
+            out.retain(|g| !superseded.contains(g.as_str()));
+        }
         Ok(out)
     }
 

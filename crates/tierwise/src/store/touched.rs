@@ -34,14 +34,17 @@ pub(super) type OwnQuads<'a> =
 
 impl KnowledgeGraph {
     /// Refuses a load that, together with the stored data, fails a gate. `triples` are the
-    /// load's own quads when it came as RDF (else they are made from `tables`).
+    /// load's own quads when it came as RDF (else they are made from `tables`); the graphs
+    /// in `replacing` (earlier snapshots of the load's sources) are left out.
     pub(super) fn check_against_store(
         &self,
         tables: &Tables,
         quads: &OwnQuads<'_>,
         options: &LoadOptions,
+        replacing: &[NamedNode],
     ) -> Result<(), StoreError> {
-        let graphs = self.data_graphs()?;
+        let mut graphs = self.data_graphs()?;
+        graphs.retain(|g| !replacing.contains(g));
         if graphs.is_empty() {
             return Ok(());
         }

@@ -305,3 +305,64 @@ fn inputs_of_one_load_are_stored_all_or_none() {
     let expected = Network::compile(&union(tables_of(&demo), tables_of(d.path()))).unwrap();
     assert_eq!(kg.network().unwrap(), expected);
 }
+
+#[test]
+fn loading_a_source_again_replaces_its_snapshot() {
+    // Night 1: the diamond. Night 2, the same folder: T1b now takes 45 days to recover, and
+    // buys its C from a new site T3 (Delta, NL) instead of T2: the row T1b <- T2 disappeared.
+    let tmp = tempfile::tempdir().unwrap();
+    let kg = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    let folder = diamond_with(&[]);
+    let first = kg
+        .load_tables(folder.path(), &LoadOptions::default())
+        .unwrap();
+    assert!(first.replaced.is_empty());
+    let night1 = net_of(folder.path());
+    let sites = format!(
+        "{}T3,Delta,NL,7\n",
+        SITES.replace("T1b,Beta,PL,30", "T1b,Beta,PL,45")
+    );
+    let supply = crate::common::SUPPLY.replace("T1b,C,T2,1,,30,5,3", "T1b,C,T3,1,,20,4,3");
+    std::fs::write(folder.path().join("sites.csv"), &sites).unwrap();
+    std::fs::write(folder.path().join("supply.csv"), &supply).unwrap();
+
+    // The same content from another source restates T1b with another value: refused.
+    let other = diamond_with(&[("sites.csv", &sites), ("supply.csv", &supply)]);
+    let err = kg
+        .load_tables(other.path(), &LoadOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("conflicting values"), "{err}");
+
+    let second = kg
+        .load_tables(folder.path(), &LoadOptions::default())
+        .unwrap();
+    assert_eq!(second.replaced, vec![first.graph.clone()]);
+    // The current state is night 2 alone: 5 sites, the T2 row retired, T1b's TTR updated.
+    let now = kg.tables().unwrap();
+    assert_eq!(now.sites.len(), 5);
+    assert_eq!(now.supply.len(), 4);
+    assert!(
+        !now.supply
+            .iter()
+            .any(|r| r.buyer_site == "T1b" && r.seller_site == "T2")
+    );
+    let t1b = now.sites.iter().find(|s| s.site_id == "T1b").unwrap();
+    assert_eq!(t1b.ttr_days, Some(45.0));
+    assert_eq!(kg.network().unwrap(), net_of(folder.path()));
+    // Nothing was deleted: both snapshots are stored, and what was known on night 1 opens.
+    let graphs = kg.loads().unwrap().column("graph").unwrap().n_unique().unwrap();
+    assert_eq!(graphs, 2);
+    let night1_at = chrono::DateTime::parse_from_rfc3339(&first.loaded_at)
+        .unwrap()
+        .to_utc();
+    assert_eq!(kg.network_as_of(night1_at).unwrap(), night1);
+    // The provenance says which snapshot replaced which.
+    let q = "PREFIX tw: <https://w3id.org/tierwise/ns#>
+             SELECT ?new ?old WHERE { GRAPH ?new { ?new tw:supersedes ?old } }";
+    let df = kg.query(q).unwrap();
+    assert_eq!(df.height(), 1);
+    // Reopened, the state is still night 2.
+    drop(kg);
+    let again = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    assert_eq!(again.network().unwrap(), net_of(folder.path()));
+}
