@@ -15,25 +15,41 @@ mod errors;
 mod interrupt;
 mod knowledge_graph;
 mod network;
+mod parts;
 mod simulation;
 
 use errors::{Error, io_error};
 
 /// Writes a synthetic network's tables (CSV) to `out`; same seed, same bytes. With
 /// `events`, also `out/events.jsonl`: that many change events (CloudEvents JSON lines, one
-/// day from 2026-07-01) of every type for the network.
+/// day from 2026-07-01) of every type for the network. `preset="peer"` writes the three tiers
+/// shaped like the public stress-test code instead (`n1` plants, `n2` and 2 * `n2` suppliers).
 #[pyfunction]
-#[pyo3(signature = (out, *, sites=1000, seed=7, events=0))]
+#[pyo3(signature = (out, *, sites=1000, seed=7, events=0, preset=None, n1=200, n2=500))]
+#[allow(clippy::too_many_arguments)]
 fn generate(
     py: Python<'_>,
     out: PathBuf,
     sites: usize,
     seed: u64,
     events: usize,
+    preset: Option<String>,
+    n1: usize,
+    n2: usize,
 ) -> Result<(), Error> {
     py.detach(|| {
-        let config = tierwise::generate::GeneratorConfig::new(sites, seed);
-        let t = tierwise::generate::generate(&config)?;
+        let t = match preset.as_deref() {
+            None => {
+                let config = tierwise::generate::GeneratorConfig::new(sites, seed);
+                tierwise::generate::generate(&config)?
+            }
+            Some("peer") => tierwise::datasets::peer::peer(n1, n2, seed),
+            Some(other) => {
+                return Err(errors::value_error(format!(
+                    "preset {other:?}: expected \"peer\" or None"
+                )));
+            }
+        };
         tierwise::ingest::write_tables_csv(&t, &out).map_err(io_error)?;
         if events > 0 {
             let start = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
@@ -70,5 +86,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<simulation::Simulation>()?;
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(willems, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::_network_from_state, m)?)?;
     errors::register(m)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use tierwise::lp::{Method, StressOptions};
 use tierwise::mitigate::{Change, MitigateOptions};
 use tierwise::network::NetworkView;
@@ -20,16 +20,24 @@ use crate::errors::{Error, value_error};
 use crate::interrupt::Callback;
 use crate::simulation::Simulation;
 
+fn stress_method(method: &str) -> Result<Method, Error> {
+    Method::parse(method).ok_or_else(|| {
+        value_error(format!(
+            "method {method:?}: expected closed_form, lp or hybrid"
+        ))
+    })
+}
+
 /// The compiled supply network under one scoring policy.
 #[derive(Debug)]
 #[pyclass(frozen, module = "tierwise._core")]
 pub struct Network {
-    a: Arc<Analysis>,
+    pub(crate) a: Arc<Analysis>,
     /// The files the network was loaded from, with their sha256, for reports.
-    inputs: Vec<InputFile>,
-    source: String,
+    pub(crate) inputs: Vec<InputFile>,
+    pub(crate) source: String,
     /// The active disruptions of the store it came from (site.down events).
-    down: std::collections::BTreeMap<String, tierwise::events::Down>,
+    pub(crate) down: std::collections::BTreeMap<String, tierwise::events::Down>,
 }
 
 impl Network {
@@ -39,6 +47,21 @@ impl Network {
             inputs: o.inputs,
             source: o.source,
             down: Default::default(),
+        }
+    }
+
+    /// A network from its parts (a pickled one, rebuilt).
+    pub fn from_parts(
+        a: Analysis,
+        inputs: Vec<InputFile>,
+        source: String,
+        down: std::collections::BTreeMap<String, tierwise::events::Down>,
+    ) -> Self {
+        Network {
+            a: Arc::new(a),
+            inputs,
+            source,
+            down,
         }
     }
 
@@ -211,11 +234,7 @@ impl Network {
         progress: Option<Bound<'_, PyAny>>,
     ) -> Result<Py<PyAny>, Error> {
         let kind = unit_kind(unit)?;
-        let method = Method::parse(method).ok_or_else(|| {
-            value_error(format!(
-                "method {method:?}: expected closed_form, lp or hybrid"
-            ))
-        })?;
+        let method = stress_method(method)?;
         let options = StressOptions {
             kind,
             units: only,
@@ -382,6 +401,99 @@ impl Network {
         let py = slf.py();
         py.import("tierwise.display")?
             .call_method1("network_html", (slf,))
+    }
+
+    /// The ids of every unit of a kind, in the order of `exposure`'s rows.
+    #[pyo3(signature = (unit="site"))]
+    fn units(&self, unit: &str) -> PyResult<Vec<String>> {
+        Ok(self.a.units(unit_kind(unit)?))
+    }
+
+    /// Pickling: the network travels as its versioned binary form (the network, the policy
+    /// and as_of; see docs/ray.md), with its source, input files and active disruptions.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        crate::parts::reduce(py, self)
+    }
+
+    /// Scenarios start..end of `simulate(n, seed)`, unsummed, as bytes (tierwise.distributed).
+    #[pyo3(signature = (seed, start, end, *, progress=None))]
+    fn _simulate_scenarios<'py>(
+        &self,
+        py: Python<'py>,
+        seed: u64,
+        start: usize,
+        end: usize,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyBytes>, Error> {
+        let b = Callback::new(py, progress, "simulate")?.run(py, |p| {
+            p.set_total(end.saturating_sub(start) as u64);
+            self.a.simulate_scenarios(seed, start..end, p)
+        })??;
+        let bytes = py.detach(|| b.to_bytes());
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The Simulation of seed `seed` from batches of `_simulate_scenarios` covering 0..n.
+    fn _simulation_from(
+        &self,
+        py: Python<'_>,
+        seed: u64,
+        batches: Vec<Vec<u8>>,
+    ) -> Result<Simulation, Error> {
+        let sim = crate::parts::simulation_from(py, &self.a, seed, batches)?;
+        Ok(Simulation::new(sim, Arc::clone(&self.a)))
+    }
+
+    /// Exposure of the units `ids` with REI relative to their largest PI (`rows=True`: the
+    /// long form), for tierwise.distributed.
+    #[pyo3(signature = (unit, ids, *, rows=false, progress=None))]
+    fn _exposure_part(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        ids: Vec<String>,
+        rows: bool,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        let kind = unit_kind(unit)?;
+        let e = Callback::new(py, progress, "exposure")?
+            .run(py, |p| self.a.exposure_part(kind, &ids, p))???;
+        let df = if rows {
+            e.rows_frame(&self.a)
+        } else {
+            e.to_dataframe()
+        };
+        Ok(frame(py, df)?)
+    }
+
+    /// The stress test of the units `ids` with the whole run's baseline `horizon`, REI
+    /// relative to the part, for tierwise.distributed.
+    #[pyo3(signature = (method, unit, ids, horizon, *, progress=None))]
+    fn _stress_part(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        unit: &str,
+        ids: Vec<String>,
+        horizon: f64,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        let kind = unit_kind(unit)?;
+        let method = stress_method(method)?;
+        let s = Callback::new(py, progress, "stress test")?.run(py, |p| {
+            self.a.stress_test_part(kind, &ids, method, horizon, p)
+        })??;
+        Ok(frame(py, s.to_dataframe())?)
+    }
+
+    /// The baseline horizon of a stress test of `only` (every unit when None).
+    #[pyo3(signature = (unit="site", only=None))]
+    fn _stress_horizon(&self, unit: &str, only: Option<Vec<String>>) -> Result<f64, Error> {
+        let kind = unit_kind(unit)?;
+        Ok(self.a.stress_horizon(kind, only.as_deref())?)
     }
 
     fn __repr__(&self) -> String {

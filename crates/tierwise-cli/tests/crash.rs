@@ -146,8 +146,8 @@ fn event_state(store: &Path) -> (Network, usize) {
 #[test]
 fn a_killed_event_batch_leaves_the_store_whole_or_without_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let (gen, store, probe) = (
-        tmp.path().join("gen"),
+    let (tables, store, probe) = (
+        tmp.path().join("tables"),
         tmp.path().join("kg.db"),
         tmp.path().join("probe.db"),
     );
@@ -161,12 +161,14 @@ fn a_killed_event_batch_leaves_the_store_whole_or_without_it() {
         );
     };
     let (g, s, p) = (
-        gen.to_str().unwrap(),
+        tables.to_str().unwrap(),
         store.to_str().unwrap(),
         probe.to_str().unwrap(),
     );
-    run(&["generate", "--sites", "1200", "--seed", "3", "--events", "400", "--out", g]);
-    let events = gen.join("events.jsonl");
+    run(&[
+        "generate", "--sites", "1200", "--seed", "3", "--events", "400", "--out", g,
+    ]);
+    let events = tables.join("events.jsonl");
     let ev = events.to_str().unwrap();
     run(&["load", g, "--store", s]);
     run(&["load", g, "--store", p]);
@@ -176,7 +178,10 @@ fn a_killed_event_batch_leaves_the_store_whole_or_without_it() {
     run(&["apply", ev, "--store", p]);
     let full = t0.elapsed();
     let after = event_state(&probe);
-    assert!(after.1 > 0 && after.0 != before.0, "the batch changes the network");
+    assert!(
+        after.1 > 0 && after.0 != before.0,
+        "the batch changes the network"
+    );
     let mut whole = 0;
     for (i, delay) in delays(6, full).into_iter().enumerate() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tierwise"))
@@ -190,9 +195,15 @@ fn a_killed_event_batch_leaves_the_store_whole_or_without_it() {
         let _ = child.wait();
         let now = event_state(&store);
         if now.1 == 0 {
-            assert_eq!(now.0, before.0, "kill {i} after {delay:?}: the data changed");
+            assert_eq!(
+                now.0, before.0,
+                "kill {i} after {delay:?}: the data changed"
+            );
         } else {
-            assert_eq!(now, after, "kill {i} after {delay:?}: a partial batch is visible");
+            assert_eq!(
+                now, after,
+                "kill {i} after {delay:?}: a partial batch is visible"
+            );
             whole += 1;
         }
     }

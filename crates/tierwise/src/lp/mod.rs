@@ -275,18 +275,70 @@ impl Analysis {
             Some(u) => self.exposure_for(*kind, u)?,
             None => self.exposure_with(*kind, &Progress::new())?,
         };
-        let mut out = Stress::from_closed_form(&closed, *method);
-        if *method == Method::ClosedForm {
+        let horizon = closed.ttr.iter().copied().fold(0.0, f64::max);
+        self.stress_of(&closed, *method, horizon, progress)
+    }
+
+    /// One part of a stress test split across machines: the named units, REI relative to
+    /// the part (the caller scales it to the whole), and the undisrupted baseline over
+    /// `horizon`, which must be the whole run's ([`Analysis::stress_horizon`]) for the part
+    /// to match the whole run unit by unit.
+    pub fn stress_test_part(
+        &self,
+        kind: UnitKind,
+        units: &[String],
+        method: Method,
+        horizon: f64,
+        progress: &Progress,
+    ) -> Result<Stress, LpError> {
+        let idx = units
+            .iter()
+            .map(|id| self.unit_index(kind, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let closed = self.exposure_of(kind, units.to_vec(), idx, None, &Progress::new())?;
+        self.stress_of(&closed, method, horizon, progress)
+    }
+
+    /// The baseline horizon of a stress test of `units` (every unit of the kind when `None`):
+    /// their largest TTR.
+    pub fn stress_horizon(
+        &self,
+        kind: UnitKind,
+        units: Option<&[String]>,
+    ) -> Result<f64, DisruptionError> {
+        let all;
+        let ids = match units {
+            Some(u) => u,
+            None => {
+                all = self.units(kind);
+                &all[..]
+            }
+        };
+        let mut horizon = 0.0f64;
+        for id in ids {
+            horizon = horizon.max(self.unit_ttr(kind, self.unit_index(kind, id)?));
+        }
+        Ok(horizon)
+    }
+
+    fn stress_of(
+        &self,
+        closed: &Exposure,
+        method: Method,
+        horizon: f64,
+        progress: &Progress,
+    ) -> Result<Stress, LpError> {
+        let mut out = Stress::from_closed_form(closed, method);
+        if method == Method::ClosedForm {
             progress.set_total(closed.units.len() as u64);
             progress.advance(closed.units.len() as u64);
             return Ok(out);
         }
         let lp = StressLp::new(self.network());
-        let horizon = out.ttr.iter().copied().fold(0.0, f64::max);
         let b = baseline(&lp, horizon)?;
         out.baseline_pi = b.pi;
         out.baseline_tts = b.tts;
-        let jobs = self.screen(&lp, &closed, *method, b.pi > 0.0)?;
+        let jobs = self.screen(&lp, closed, method, b.pi > 0.0)?;
         progress.set_total(jobs.iter().filter(|j| j.1.is_some()).count() as u64);
         let solved = run_parallel(&lp, &jobs, b.tts, progress)?;
         for (i, r) in solved.into_iter().enumerate() {

@@ -1,6 +1,10 @@
 //! The versioned binary form of a compiled network: what a store keeps of its current state
 //! and what travels to Ray workers.
 //!
+//! The same envelope holds the other blobs that travel: an analysis (`ANA\0`: the network,
+//! the policy and `as_of`; see `Analysis::to_bytes`) and a batch of Monte Carlo scenarios
+//! (`MCB\0`; see `ScenarioBatch::to_bytes`).
+//!
 //! Layout (little-endian):
 //!
 //! | bytes | what |
@@ -30,8 +34,11 @@ const KIND_NETWORK: &[u8; 4] = b"NET\0";
 pub enum BinaryError {
     #[error("not a tierwise network: the bytes do not start with the tierwise header")]
     NotTierwise,
-    #[error("the blob holds a {found:?}, not a network")]
-    WrongKind { found: String },
+    #[error("the blob holds a {found:?}, not {expected}")]
+    WrongKind {
+        found: String,
+        expected: &'static str,
+    },
     #[error("the blob has format version {found}; this tierwise reads version {FORMAT_VERSION}")]
     Format { found: u32 },
     #[error(
@@ -82,6 +89,12 @@ impl<'a> Reader<'a> {
 
 /// Checks the header of a blob of `kind` and returns its payload.
 pub(crate) fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8], BinaryError> {
+    let expected = match kind {
+        KIND_NETWORK => "a network",
+        b"ANA\0" => "an analysis",
+        b"MCB\0" => "a scenario batch",
+        _ => "this kind of blob",
+    };
     let mut r = Reader { bytes, at: 0 };
     if r.take(8).ok() != Some(&MAGIC[..]) {
         return Err(BinaryError::NotTierwise);
@@ -90,6 +103,7 @@ pub(crate) fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8],
     if found != kind {
         return Err(BinaryError::WrongKind {
             found: String::from_utf8_lossy(found).trim_end_matches('\0').into(),
+            expected,
         });
     }
     let format = r.u32()?;

@@ -5,7 +5,7 @@
 //! (longest path from a leaf) and then by (site_id, part_id), so node `i`'s inputs all have
 //! smaller indices and one pass from 0 to n visits every node after all its suppliers.
 
-mod binary;
+pub(crate) mod binary;
 mod compile;
 mod edit;
 mod frames;

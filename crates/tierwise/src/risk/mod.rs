@@ -13,6 +13,7 @@ mod overlay;
 pub mod policy;
 pub mod score;
 mod update;
+mod wire;
 
 use std::sync::Arc;
 
@@ -208,7 +209,7 @@ impl Analysis {
     }
 
     /// TTR of a unit (DESIGN 3.2).
-    fn unit_ttr(&self, kind: UnitKind, u: u32) -> f64 {
+    pub(crate) fn unit_ttr(&self, kind: UnitKind, u: u32) -> f64 {
         match kind {
             UnitKind::Site => self.site_ttr[u as usize],
             UnitKind::Company => self.company_ttr[u as usize],
@@ -307,6 +308,23 @@ impl Analysis {
             .expect("a fresh progress is never cancelled"))
     }
 
+    /// The exposure of the named units with REI relative to the largest PI among them: one
+    /// part of a sweep split across machines (the caller scales REI to the whole). Unknown
+    /// ids are refused before anything runs.
+    pub fn exposure_part(
+        &self,
+        kind: UnitKind,
+        ids: &[String],
+        progress: &Progress,
+    ) -> Result<Result<Exposure, Cancelled>, DisruptionError> {
+        let idx = ids
+            .iter()
+            .map(|id| self.unit_index(kind, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        progress.set_total(idx.len() as u64);
+        Ok(self.exposure_of(kind, ids.to_vec(), idx, None, progress))
+    }
+
     /// Runs one closure per unit with a cone seeded by that unit (seed value 0), in
     /// parallel; results come back in unit order.
     pub(crate) fn sweep<T: Send>(
@@ -377,7 +395,7 @@ impl Analysis {
         }
     }
 
-    fn exposure_of(
+    pub(crate) fn exposure_of(
         &self,
         kind: UnitKind,
         ids: Vec<String>,

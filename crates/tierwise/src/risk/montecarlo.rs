@@ -192,6 +192,39 @@ impl Buckets {
     }
 }
 
+/// Scenarios `start..start + outcomes.len()` of a Monte Carlo run with `seed`, before they are
+/// summed (see [`Analysis::simulate_scenarios`]); it travels as bytes with
+/// [`ScenarioBatch::to_bytes`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScenarioBatch {
+    pub seed: u64,
+    pub start: usize,
+    outcomes: Vec<Outcome>,
+}
+
+impl ScenarioBatch {
+    /// The number of scenarios of the batch.
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+}
+
+/// Why scenario batches do not make one run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    #[error("a batch of seed {found} in a run of seed {expected}")]
+    Seed { expected: u64, found: u64 },
+    #[error(
+        "the batches do not cover the scenarios once: scenario {expected} expected, a batch starts at {found}"
+    )]
+    Gap { expected: usize, found: usize },
+}
+
 /// Draws the failed sites and countries of a scenario.
 #[derive(Debug, Clone)]
 struct Sampler {
@@ -228,7 +261,7 @@ fn row_loss_of(p: &crate::network::ProductNode, a: f64, reach: f64) -> f64 {
 }
 
 /// What one scenario did.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Outcome {
     failed_sites: Vec<u32>,
     failed_countries: Vec<u32>,
@@ -362,24 +395,43 @@ impl Analysis {
         seed: u64,
         progress: &Progress,
     ) -> Result<Simulation, Cancelled> {
-        let net = self.network();
-        let n_rows = net.products().len();
-        let sampler = self.sampler();
         progress.set_total(scenarios as u64);
-        let n_blocks = scenarios.div_ceil(BLOCK);
+        let batch = self.simulate_scenarios(seed, 0..scenarios, progress)?;
+        Ok(self
+            .simulation_from(seed, vec![batch])
+            .expect("one batch from 0 covers every scenario"))
+    }
+
+    /// Scenarios `range` of the Monte Carlo with `seed`, not yet summed: a part of a run
+    /// that can be computed elsewhere (a Ray task) and joined by
+    /// [`Analysis::simulation_from`]. Progress advances by the scenarios run.
+    pub fn simulate_scenarios(
+        &self,
+        seed: u64,
+        range: std::ops::Range<usize>,
+        progress: &Progress,
+    ) -> Result<ScenarioBatch, Cancelled> {
+        let net = self.network();
+        let sampler = self.sampler();
+        let (start, end) = (range.start, range.end.max(range.start));
+        // Blocks are aligned to multiples of BLOCK from scenario 0, so the parallel split
+        // (and with it nothing at all, since every scenario is computed alone) does not
+        // depend on where a range starts.
         let pool: Pool<LaneCone> = Pool::default();
         let flow = &*self.flow;
         let ins = NodeInputs::new(net);
-        let blocks: Vec<Result<Vec<Outcome>, Cancelled>> = (0..n_blocks)
+        let bounds: Vec<(usize, usize)> = (start / BLOCK..end.div_ceil(BLOCK))
+            .map(|b| ((b * BLOCK).max(start), ((b + 1) * BLOCK).min(end)))
+            .filter(|(lo, hi)| lo < hi)
+            .collect();
+        let blocks: Vec<Result<Vec<Outcome>, Cancelled>> = bounds
             .into_par_iter()
             .map_init(
                 || pool.get(|| LaneCone::new(flow)),
-                |cone, b| {
+                |cone, (lo, hi)| {
                     if progress.is_cancelled() {
                         return Err(Cancelled);
                     }
-                    let lo = b * BLOCK;
-                    let hi = ((b + 1) * BLOCK).min(scenarios);
                     let mut out = Vec::with_capacity(hi - lo);
                     for batch in (lo..hi).step_by(LANES) {
                         let draws: Vec<(Vec<u32>, Vec<u32>)> = (batch..(batch + LANES).min(hi))
@@ -392,7 +444,56 @@ impl Analysis {
                 },
             )
             .collect();
+        let mut outcomes = Vec::with_capacity(end - start);
+        for b in blocks {
+            outcomes.extend(b?);
+        }
+        Ok(ScenarioBatch {
+            seed,
+            start,
+            outcomes,
+        })
+    }
 
+    /// The simulation of scenarios `0..n` from batches that together cover them exactly once
+    /// (in any order): bit-identical to [`Analysis::simulate`] with the same seed, since
+    /// every sum is taken scenario by scenario in index order.
+    pub fn simulation_from(
+        &self,
+        seed: u64,
+        mut batches: Vec<ScenarioBatch>,
+    ) -> Result<Simulation, BatchError> {
+        batches.sort_by_key(|b| b.start);
+        let mut next = 0;
+        for b in &batches {
+            if b.seed != seed {
+                return Err(BatchError::Seed {
+                    expected: seed,
+                    found: b.seed,
+                });
+            }
+            if b.start != next {
+                return Err(BatchError::Gap {
+                    expected: next,
+                    found: b.start,
+                });
+            }
+            next = b.start + b.outcomes.len();
+        }
+        let scenarios = next;
+        let outcomes = batches.into_iter().flat_map(|b| b.outcomes);
+        Ok(self.sum_outcomes(seed, scenarios, outcomes))
+    }
+
+    /// Sums scenario outcomes, in index order, into the simulation's statistics.
+    fn sum_outcomes(
+        &self,
+        seed: u64,
+        scenarios: usize,
+        outcomes: impl Iterator<Item = Outcome>,
+    ) -> Simulation {
+        let net = self.network();
+        let n_rows = net.products().len();
         let mut row_losses = Array2::<f64>::zeros((scenarios, n_rows));
         let mut losses = vec![0.0; scenarios];
         let mut sum_a = vec![0.0; n_rows];
@@ -410,46 +511,42 @@ impl Analysis {
         let mut site_failures = vec![0u64; net.sites().len()];
         let mut country_loss = vec![0.0; net.countries().len()];
         let mut country_events = vec![0u64; net.countries().len()];
-        let mut i = 0;
-        for block in blocks {
-            for o in block? {
-                let mut a_row = vec![1.0; n_rows];
-                let mut total = 0.0;
-                for &(r, a, l) in &o.row_loss {
-                    a_row[r as usize] = a;
-                    row_losses[[i, r as usize]] = l;
-                    total += l;
+        for (i, o) in outcomes.enumerate() {
+            let mut a_row = vec![1.0; n_rows];
+            let mut total = 0.0;
+            for &(r, a, l) in &o.row_loss {
+                a_row[r as usize] = a;
+                row_losses[[i, r as usize]] = l;
+                total += l;
+            }
+            losses[i] = total;
+            let mut any_short = false;
+            let mut wa = 0.0;
+            for r in 0..n_rows {
+                let a = a_row[r];
+                sum_a[r] += a;
+                if a < 1.0 - EPS {
+                    n_short[r] += 1;
+                    any_short = true;
                 }
-                losses[i] = total;
-                let mut any_short = false;
-                let mut wa = 0.0;
-                for r in 0..n_rows {
-                    let a = a_row[r];
-                    sum_a[r] += a;
-                    if a < 1.0 - EPS {
-                        n_short[r] += 1;
-                        any_short = true;
-                    }
-                    if a <= EPS {
-                        n_zero[r] += 1;
-                    }
-                    wa += worth[r] * a;
+                if a <= EPS {
+                    n_zero[r] += 1;
                 }
-                port_a += if total_worth > 0.0 {
-                    wa / total_worth
-                } else {
-                    1.0
-                };
-                port_short += any_short as u64;
-                for &s in &o.failed_sites {
-                    site_loss[s as usize] += total;
-                    site_failures[s as usize] += 1;
-                }
-                for &c in &o.failed_countries {
-                    country_loss[c as usize] += total;
-                    country_events[c as usize] += 1;
-                }
-                i += 1;
+                wa += worth[r] * a;
+            }
+            port_a += if total_worth > 0.0 {
+                wa / total_worth
+            } else {
+                1.0
+            };
+            port_short += any_short as u64;
+            for &s in &o.failed_sites {
+                site_loss[s as usize] += total;
+                site_failures[s as usize] += 1;
+            }
+            for &c in &o.failed_countries {
+                country_loss[c as usize] += total;
+                country_events[c as usize] += 1;
             }
         }
         let n = scenarios.max(1) as f64;
@@ -465,7 +562,7 @@ impl Analysis {
         let row_stats = (0..n_rows)
             .map(|r| stats(&row_losses.column(r).to_vec()))
             .collect();
-        Ok(Simulation {
+        Simulation {
             scenarios,
             seed,
             row_labels: self.row_labels(),
@@ -484,7 +581,7 @@ impl Analysis {
             losses,
             row_losses,
             provenance: self.provenance(Some(seed)),
-        })
+        }
     }
 }
 

@@ -61,7 +61,7 @@ struct SafetyStock {
 /// What mitigation proposals cost (DESIGN 3.5), from the policy's `[mitigation]` section;
 /// `policies/default.toml` documents every key. A policy without the section, or a key left
 /// out of it, takes the shipped value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MitigationCosts {
     /// Days over which recurring costs (holding stock, reserved capacity) are counted.
@@ -148,7 +148,7 @@ pub const TABLE_FACTORS: [&str; 6] = [
 ];
 
 /// A checked scoring policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     pub version: String,
     pub description: Option<String>,

@@ -253,10 +253,6 @@ impl KnowledgeGraph {
         Ok(out)
     }
 
-    fn has_data(&self) -> Result<bool, StoreError> {
-        Ok(!self.data_graphs()?.is_empty())
-    }
-
     /// The named graphs of all loads, oldest first.
     pub fn loads(&self) -> Result<DataFrame, StoreError> {
         self.query(

@@ -350,7 +350,13 @@ fn loading_a_source_again_replaces_its_snapshot() {
     assert_eq!(t1b.ttr_days, Some(45.0));
     assert_eq!(kg.network().unwrap(), net_of(folder.path()));
     // Nothing was deleted: both snapshots are stored, and what was known on night 1 opens.
-    let graphs = kg.loads().unwrap().column("graph").unwrap().n_unique().unwrap();
+    let graphs = kg
+        .loads()
+        .unwrap()
+        .column("graph")
+        .unwrap()
+        .n_unique()
+        .unwrap();
     assert_eq!(graphs, 2);
     let night1_at = chrono::DateTime::parse_from_rfc3339(&first.loaded_at)
         .unwrap()

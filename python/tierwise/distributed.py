@@ -1,0 +1,337 @@
+"""Scale-out on Ray: the Monte Carlo, the exposure sweep, the stress test and mitigation of a
+network as Ray tasks, with the same arguments and results as the local calls.
+
+>>> import ray, tierwise as tw, tierwise.distributed as twd
+>>> twd.connect(num_cpus=2)                            # or twd.connect("10.0.0.5:6379")
+>>> kg = tw.KnowledgeGraph(); _ = kg.load_tables("data/demo")
+>>> net = kg.network(as_of="2026-07-01T00:00:00Z")
+>>> sim = twd.simulate(net, n=2_000, seed=7, progress=None)
+>>> bool((sim.losses == net.simulate(n=2_000, seed=7, progress=None).losses).all())
+True
+
+How it works: the network is pickled once into Ray's object store (its versioned binary
+form, see docs/ray.md); every worker decodes it once and keeps it. A call is split into
+chunks (scenario ranges, or units), one task per chunk; each task runs the Rust call with the
+GIL released and reports progress to a small actor that the caller reads into its tqdm bar.
+The parts are joined as the local call would sum them, so the Monte Carlo is bit-identical
+(scenario i depends only on the seed and i), and exposure and the stress test's PI and TTS
+are identical unit by unit. Ray retries a task whose worker died; Ctrl-C cancels the tasks.
+
+Ray is an optional extra: ``pip install 'tierwise[ray]'``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import Any, Callable, Optional, Sequence
+
+try:
+    import ray
+except ImportError as _e:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "tierwise.distributed needs Ray, an optional extra of tierwise: "
+        "pip install 'tierwise[ray]'"
+    ) from _e
+
+import polars as pl
+
+from tierwise._core import Network, Simulation, TierwiseError
+from tierwise._progress import default_callback
+
+__all__ = [
+    "ClusterUnreachableError",
+    "connect",
+    "exposure",
+    "mitigate",
+    "simulate",
+    "stress_test",
+]
+
+Progress = Optional[Callable[[int, int], object]]
+
+
+class ClusterUnreachableError(TierwiseError, ConnectionError):
+    """The Ray cluster at the given address did not answer within the timeout."""
+
+
+def connect(address: Optional[str] = None, *, timeout: float = 15.0, **init: Any) -> None:
+    """Connects to a Ray cluster (``"HOST:PORT"`` of its head, ``"ray://HOST:PORT"`` of a
+    Ray client server, ``"auto"``), or starts a local one when `address` is None; `init` goes
+    to ``ray.init`` (``num_cpus=2``, say). Nothing happens when Ray is running already. A head
+    that does not accept a connection within `timeout` seconds raises
+    ClusterUnreachableError, instead of Ray's own long retries."""
+    if ray.is_initialized():
+        return
+    if address not in (None, "auto", "local"):
+        _check_reachable(address, timeout)
+    try:
+        ray.init(address=address, **init)
+    except ConnectionError as e:
+        raise ClusterUnreachableError(f"the Ray cluster at {address!r} cannot be reached: {e}") from e
+
+
+def _check_reachable(address: str, timeout: float) -> None:
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"Ray address {address!r}: expected HOST:PORT or ray://HOST:PORT")
+    deadline = time.monotonic() + timeout
+    last: Optional[OSError] = None
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, int(port)), timeout=min(2.0, timeout)):
+                return
+        except OSError as e:
+            last = e
+            time.sleep(0.2)
+    raise ClusterUnreachableError(
+        f"the Ray cluster at {address!r} cannot be reached within {timeout:g} s: {last}"
+    )
+
+
+# -- on the workers ---------------------------------------------------------------------------
+
+_CACHE: dict[str, Network] = {}
+
+
+def _network(box: list[Any]) -> Network:
+    """The network behind the object ref in `box` (a list, so that Ray does not resolve it
+    before the task runs), decoded once per worker process."""
+    ref = box[0]
+    key = ref.hex()
+    net = _CACHE.get(key)
+    if net is None:
+        # A task of one CPU runs its Rust threads on as many cores as Ray gave it; the pool
+        # is made on the first parallel call, so this must come before it.
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+        os.environ.setdefault("RAYON_NUM_THREADS", str(max(1, int(cpus))))
+        net = ray.get(ref)
+        _CACHE.clear()
+        _CACHE[key] = net
+    return net
+
+
+def _reporter(actor: Any, chunk: int) -> Optional[Callable[[int, int], None]]:
+    if actor is None:
+        return None
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        if done != last[0]:
+            last[0] = done
+            actor.report.remote(chunk, done)
+
+    return report
+
+
+@ray.remote(num_cpus=0)
+class _Counter:
+    """Progress of the chunks of one call, as their tasks report it."""
+
+    def __init__(self) -> None:
+        self.done: dict[int, int] = {}
+
+    def report(self, chunk: int, done: int) -> None:
+        self.done[chunk] = done
+
+    def total(self) -> int:
+        return sum(self.done.values())
+
+
+@ray.remote(max_retries=3)
+def _simulate_task(box: list[Any], seed: int, start: int, end: int, actor: Any, chunk: int) -> bytes:
+    return _network(box)._simulate_scenarios(seed, start, end, progress=_reporter(actor, chunk))
+
+
+@ray.remote(max_retries=3)
+def _exposure_task(box: list[Any], unit: str, ids: list[str], rows: bool, actor: Any, chunk: int) -> pl.DataFrame:
+    return _network(box)._exposure_part(unit, ids, rows=rows, progress=_reporter(actor, chunk))
+
+
+@ray.remote(max_retries=3)
+def _stress_task(
+    box: list[Any], method: str, unit: str, ids: list[str], horizon: float, actor: Any, chunk: int
+) -> pl.DataFrame:
+    return _network(box)._stress_part(method, unit, ids, horizon, progress=_reporter(actor, chunk))
+
+
+@ray.remote(max_retries=3)
+def _mitigate_task(box: list[Any], kwargs: dict[str, Any], actor: Any, chunk: int) -> pl.DataFrame:
+    return _network(box).mitigate(**kwargs, progress=_reporter(actor, chunk))
+
+
+# -- on the caller ----------------------------------------------------------------------------
+
+
+def _put(net: Network) -> list[Any]:
+    if not ray.is_initialized():
+        connect()
+    return [ray.put(net)]
+
+
+def _chunks(n: int, chunks: Optional[int]) -> int:
+    if chunks is None:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        chunks = 2 * max(1, cpus)
+    if chunks < 1:
+        raise ValueError(f"chunks={chunks}: expected at least 1")
+    return max(1, min(chunks, n))
+
+
+def _split(items: Sequence[str], chunks: int) -> list[list[str]]:
+    size = -(-len(items) // chunks)
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _gather(submit: Callable[[Any], list[Any]], what: str, total: int, progress: Progress) -> list[Any]:
+    """Submits the tasks (given the progress actor), shows their progress, and returns their
+    results in submission order; Ctrl-C cancels every task still running."""
+    cb = default_callback(what) if progress is None else progress
+    actor = _Counter.remote() if cb is not None else None
+    refs = submit(actor)
+    pending = list(refs)
+    try:
+        while pending:
+            _, pending = ray.wait(pending, num_returns=len(pending), timeout=0.2)
+            if cb is not None:
+                cb(ray.get(actor.total.remote()), total)
+        return ray.get(refs)
+    except KeyboardInterrupt:
+        for r in refs:
+            ray.cancel(r)
+        raise
+    finally:
+        close = getattr(cb, "close", None)
+        if close is not None:
+            close()
+        if actor is not None:
+            ray.kill(actor)
+
+
+def simulate(
+    net: Network, n: int = 10_000, seed: int = 7, *, progress: Progress = None, chunks: Optional[int] = None
+) -> Simulation:
+    """`net.simulate(n, seed)` over Ray tasks of scenario ranges: the same Simulation, bit
+    for bit. `chunks` is the number of tasks (default: twice the cluster's CPUs)."""
+    k = _chunks(n, chunks)
+    size = -(-n // k)
+    ranges = [(s, min(s + size, n)) for s in range(0, n, size)]
+    box = _put(net)
+
+    def submit(actor: Any) -> list[Any]:
+        return [_simulate_task.remote(box, seed, s, e, actor, i) for i, (s, e) in enumerate(ranges)]
+
+    batches = _gather(submit, "simulate", n, progress)
+    return net._simulation_from(seed, batches)
+
+
+def _sweep(net: Network, box: list[Any], unit: str, ids: list[str], rows: bool, progress: Progress, chunks: Optional[int]) -> pl.DataFrame:
+    parts = _split(ids, _chunks(len(ids), chunks)) if ids else []
+
+    def submit(actor: Any) -> list[Any]:
+        return [_exposure_task.remote(box, unit, p, rows, actor, i) for i, p in enumerate(parts)]
+
+    frames = _gather(submit, "exposure", len(ids), progress)
+    if not frames:
+        return net._exposure_part(unit, [], rows=rows, progress=None)
+    return pl.concat(frames, how="vertical")
+
+
+def _scaled(df: pl.DataFrame, max_pi: float, where: Optional[pl.Expr] = None) -> pl.DataFrame:
+    """REI = PI / max_pi (0 where max_pi is 0, or outside `where`), as the local call has it."""
+    rei = pl.col("pi") / max_pi if max_pi > 0 else pl.lit(0.0)
+    if where is not None:
+        rei = pl.when(where).then(rei).otherwise(0.0)
+    return df.with_columns(rei.cast(pl.Float64).alias("rei"))
+
+
+def exposure(
+    net: Network,
+    unit: str = "site",
+    *,
+    only: Optional[Sequence[str]] = None,
+    rows: bool = False,
+    progress: Progress = None,
+    chunks: Optional[int] = None,
+) -> pl.DataFrame:
+    """`net.exposure(unit, only=..., rows=...)` over Ray tasks of units: the same frame.
+    With `only`, REI stays relative to the largest PI over every unit (as locally), which
+    takes a sweep of every unit."""
+    box = _put(net)
+    if only is not None:
+        net._stress_horizon(unit, list(only))  # refuses unknown ids before any task runs
+    ids = list(only) if only is not None else net.units(unit)
+    df = _sweep(net, box, unit, ids, rows, progress, chunks)
+    if rows:
+        return df
+    if only is None:
+        max_pi = float(df["pi"].max() or 0.0) if df.height else 0.0
+    else:
+        everything = _sweep(net, box, unit, net.units(unit), False, progress, chunks)
+        max_pi = float(everything["pi"].max() or 0.0) if everything.height else 0.0
+    return _scaled(df, max_pi)
+
+
+def stress_test(
+    net: Network,
+    method: str = "hybrid",
+    *,
+    unit: str = "site",
+    only: Optional[Sequence[str]] = None,
+    progress: Progress = None,
+    chunks: Optional[int] = None,
+) -> pl.DataFrame:
+    """`net.stress_test(method, unit=..., only=...)` over Ray tasks of units, each solving
+    its units' LPs with HiGHS against the whole run's baseline: the same frame."""
+    box = _put(net)
+    ids = list(only) if only is not None else net.units(unit)
+    horizon = net._stress_horizon(unit, list(only) if only is not None else None)
+    parts = _split(ids, _chunks(len(ids), chunks)) if ids else []
+
+    def submit(actor: Any) -> list[Any]:
+        return [_stress_task.remote(box, method, unit, p, horizon, actor, i) for i, p in enumerate(parts)]
+
+    frames = _gather(submit, "stress test", len(ids), progress)
+    if not frames:
+        return net._stress_part(method, unit, [], horizon, progress=None)
+    df = pl.concat(frames, how="vertical")
+    if method == "closed_form":
+        # The closed form's REI is DESIGN 3.2's: relative to every unit of the kind.
+        ref = df if only is None else _sweep(net, box, unit, net.units(unit), False, progress, chunks)
+        return _scaled(df, float(ref["pi"].max() or 0.0) if ref.height else 0.0)
+    exact = df.filter(pl.col("exact"))
+    max_pi = float(exact["pi"].max() or 0.0) if exact.height else 0.0
+    return _scaled(df, max_pi, pl.col("exact"))
+
+
+def mitigate(
+    net: Network,
+    budget: Optional[float] = None,
+    *,
+    unit: str = "site",
+    only: Optional[Sequence[str]] = None,
+    top: int = 10,
+    exact: bool = False,
+    check_top: int = 10,
+    scenarios: int = 0,
+    seed: int = 7,
+    curve: bool = False,
+    progress: Progress = None,
+) -> pl.DataFrame:
+    """`net.mitigate(...)` run on a Ray worker: the same frame as the local call. It is one
+    task, not split: the greedy portfolio and the checks need every proposal together, and
+    the evaluator's first sweep is shared by all of them (docs/ray.md says what splitting it
+    would take)."""
+    box = _put(net)
+    kwargs = dict(
+        budget=budget, unit=unit, only=None if only is None else list(only), top=top,
+        exact=exact, check_top=check_top, scenarios=scenarios, seed=seed, curve=curve,
+    )
+
+    def submit(actor: Any) -> list[Any]:
+        return [_mitigate_task.remote(box, kwargs, actor, 0)]
+
+    frames: list[pl.DataFrame] = _gather(submit, "mitigate", 0, progress)
+    return frames[0]
