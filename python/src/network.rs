@@ -469,24 +469,37 @@ impl Network {
         Ok(frame(py, df)?)
     }
 
-    /// The stress test of the units `ids` with the whole run's baseline `horizon`, REI
-    /// relative to the part, for tierwise.distributed.
-    #[pyo3(signature = (method, unit, ids, horizon, *, progress=None))]
+    /// The stress test of whole warm-start `chains` (from `_stress_chains`) with the whole
+    /// run's baseline `horizon`, rows in chain order, REI relative to the part, for
+    /// tierwise.distributed.
+    #[pyo3(signature = (method, unit, chains, horizon, *, progress=None))]
     fn _stress_part(
         &self,
         py: Python<'_>,
         method: &str,
         unit: &str,
-        ids: Vec<String>,
+        chains: Vec<Vec<String>>,
         horizon: f64,
         progress: Option<Bound<'_, PyAny>>,
     ) -> Result<Py<PyAny>, Error> {
         let kind = unit_kind(unit)?;
         let method = stress_method(method)?;
         let s = Callback::new(py, progress, "stress test")?.run(py, |p| {
-            self.a.stress_test_part(kind, &ids, method, horizon, p)
+            self.a.stress_test_part(kind, &chains, method, horizon, p)
         })??;
         Ok(frame(py, s.to_dataframe())?)
+    }
+
+    /// The warm-start chains of a stress test of `only` (every unit when None): a part of
+    /// whole chains reproduces the whole run's numbers.
+    #[pyo3(signature = (unit="site", only=None))]
+    fn _stress_chains(
+        &self,
+        unit: &str,
+        only: Option<Vec<String>>,
+    ) -> Result<Vec<Vec<String>>, Error> {
+        let kind = unit_kind(unit)?;
+        Ok(self.a.stress_chains(kind, only.as_deref())?)
     }
 
     /// The baseline horizon of a stress test of `only` (every unit when None).

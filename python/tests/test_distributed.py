@@ -23,6 +23,9 @@ from polars.testing import assert_frame_equal
 
 import tierwise as tw
 
+# The tasks' progress is tested through a callback; tqdm bars would only fill the log.
+os.environ["TQDM_DISABLE"] = "1"
+
 AS_OF = "2026-07-01T00:00:00Z"
 
 
@@ -41,7 +44,7 @@ def net(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    return _network(tmp_path_factory, 300, 4)
+    return _network(tmp_path_factory, 120, 4)
 
 
 # -- a network that travels ---------------------------------------------------------------------

@@ -141,8 +141,17 @@ class Network:
         self, unit: str, ids: Sequence[str], *, rows: bool = False, progress: _Progress = None
     ) -> pl.DataFrame: ...
     def _stress_part(
-        self, method: str, unit: str, ids: Sequence[str], horizon: float, *, progress: _Progress = None
+        self,
+        method: str,
+        unit: str,
+        chains: Sequence[Sequence[str]],
+        horizon: float,
+        *,
+        progress: _Progress = None,
     ) -> pl.DataFrame: ...
+    def _stress_chains(
+        self, unit: str = "site", only: Optional[Sequence[str]] = None
+    ) -> list[list[str]]: ...
     def _stress_horizon(self, unit: str = "site", only: Optional[Sequence[str]] = None) -> float: ...
     def _repr_html_(self) -> str: ...
 

@@ -35,6 +35,7 @@ except ImportError as _e:  # pragma: no cover - exercised in a subprocess by the
         "pip install 'tierwise[ray]'"
     ) from _e
 
+import numpy as np
 import polars as pl
 
 from tierwise._core import Network, Simulation, TierwiseError
@@ -152,9 +153,9 @@ def _exposure_task(box: list[Any], unit: str, ids: list[str], rows: bool, actor:
 
 @ray.remote(max_retries=3)
 def _stress_task(
-    box: list[Any], method: str, unit: str, ids: list[str], horizon: float, actor: Any, chunk: int
+    box: list[Any], method: str, unit: str, chains: list[list[str]], horizon: float, actor: Any, chunk: int
 ) -> pl.DataFrame:
-    return _network(box)._stress_part(method, unit, ids, horizon, progress=_reporter(actor, chunk))
+    return _network(box)._stress_part(method, unit, chains, horizon, progress=_reporter(actor, chunk))
 
 
 @ray.remote(max_retries=3)
@@ -239,12 +240,15 @@ def _sweep(net: Network, box: list[Any], unit: str, ids: list[str], rows: bool, 
     return pl.concat(frames, how="vertical")
 
 
-def _scaled(df: pl.DataFrame, max_pi: float, where: Optional[pl.Expr] = None) -> pl.DataFrame:
-    """REI = PI / max_pi (0 where max_pi is 0, or outside `where`), as the local call has it."""
-    rei = pl.col("pi") / max_pi if max_pi > 0 else pl.lit(0.0)
+def _scaled(df: pl.DataFrame, max_pi: float, where: Optional[str] = None) -> pl.DataFrame:
+    """REI = PI / max_pi (0 where max_pi is 0, or where column `where` is false), as the local
+    call has it. numpy divides element by element (polars may multiply by the reciprocal,
+    which is not the same double)."""
+    pi = df["pi"].to_numpy()
+    rei = pi / max_pi if max_pi > 0 else np.zeros_like(pi)
     if where is not None:
-        rei = pl.when(where).then(rei).otherwise(0.0)
-    return df.with_columns(rei.cast(pl.Float64).alias("rei"))
+        rei = np.where(df[where].to_numpy(), rei, 0.0)
+    return df.with_columns(pl.Series("rei", rei, dtype=pl.Float64))
 
 
 def exposure(
@@ -283,12 +287,18 @@ def stress_test(
     progress: Progress = None,
     chunks: Optional[int] = None,
 ) -> pl.DataFrame:
-    """`net.stress_test(method, unit=..., only=...)` over Ray tasks of units, each solving
-    its units' LPs with HiGHS against the whole run's baseline: the same frame."""
+    """`net.stress_test(method, unit=..., only=...)` over Ray tasks, each solving whole
+    warm-start chains of the local run's LPs with HiGHS against the whole run's baseline
+    (a warm start moves the last bits of an optimum, so the chains are kept whole): the
+    same frame."""
     box = _put(net)
-    ids = list(only) if only is not None else net.units(unit)
-    horizon = net._stress_horizon(unit, list(only) if only is not None else None)
-    parts = _split(ids, _chunks(len(ids), chunks)) if ids else []
+    scope = list(only) if only is not None else None
+    ids = scope if scope is not None else net.units(unit)
+    horizon = net._stress_horizon(unit, scope)
+    chains = net._stress_chains(unit, scope)
+    # Chains are ordered by horizon; dealing them round-robin gives each task a like mix.
+    k = _chunks(len(chains), chunks) if chains else 0
+    parts = [chains[i::k] for i in range(k)]
 
     def submit(actor: Any) -> list[Any]:
         return [_stress_task.remote(box, method, unit, p, horizon, actor, i) for i, p in enumerate(parts)]
@@ -296,14 +306,16 @@ def stress_test(
     frames = _gather(submit, "stress test", len(ids), progress)
     if not frames:
         return net._stress_part(method, unit, [], horizon, progress=None)
-    df = pl.concat(frames, how="vertical")
+    # Back into the local call's unit order.
+    position = pl.DataFrame({"unit": ids, "_at": np.arange(len(ids))})
+    df = pl.concat(frames, how="vertical").join(position, on="unit").sort("_at").drop("_at")
     if method == "closed_form":
         # The closed form's REI is DESIGN 3.2's: relative to every unit of the kind.
         ref = df if only is None else _sweep(net, box, unit, net.units(unit), False, progress, chunks)
         return _scaled(df, float(ref["pi"].max() or 0.0) if ref.height else 0.0)
     exact = df.filter(pl.col("exact"))
     max_pi = float(exact["pi"].max() or 0.0) if exact.height else 0.0
-    return _scaled(df, max_pi, pl.col("exact"))
+    return _scaled(df, max_pi, "exact")
 
 
 def mitigate(

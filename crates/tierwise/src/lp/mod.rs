@@ -34,7 +34,7 @@ use crate::risk::{Analysis, Disruption, DisruptionError, Exposure, Provenance, U
 use highs::HighsError;
 use model::Down;
 pub use model::StressLp;
-use worker::{Worker, baseline, run_parallel};
+use worker::{Worker, baseline, run_chains, run_parallel};
 
 /// Errors of the stress test.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -276,27 +276,59 @@ impl Analysis {
             None => self.exposure_with(*kind, &Progress::new())?,
         };
         let horizon = closed.ttr.iter().copied().fold(0.0, f64::max);
-        self.stress_of(&closed, *method, horizon, progress)
+        self.stress_of(&closed, *method, horizon, None, progress)
     }
 
-    /// One part of a stress test split across machines: the named units, REI relative to
-    /// the part (the caller scales it to the whole), and the undisrupted baseline over
-    /// `horizon`, which must be the whole run's ([`Analysis::stress_horizon`]) for the part
-    /// to match the whole run unit by unit.
+    /// One part of a stress test split across machines: whole warm-start chains of the
+    /// whole run ([`Analysis::stress_chains`]), solved as the whole run solves them, against
+    /// the whole run's baseline `horizon` ([`Analysis::stress_horizon`]): every unit gets the
+    /// whole run's PI, TTS and lost units bit for bit. Rows come in chain order; REI is
+    /// relative to the part (the caller scales it to the whole).
     pub fn stress_test_part(
         &self,
         kind: UnitKind,
-        units: &[String],
+        chains: &[Vec<String>],
         method: Method,
         horizon: f64,
         progress: &Progress,
     ) -> Result<Stress, LpError> {
+        let units: Vec<String> = chains.iter().flatten().cloned().collect();
         let idx = units
             .iter()
             .map(|id| self.unit_index(kind, id))
             .collect::<Result<Vec<_>, _>>()?;
-        let closed = self.exposure_of(kind, units.to_vec(), idx, None, &Progress::new())?;
-        self.stress_of(&closed, method, horizon, progress)
+        let closed = self.exposure_of(kind, units, idx, None, &Progress::new())?;
+        let mut at = 0;
+        let positions: Vec<Vec<usize>> = chains
+            .iter()
+            .map(|c| {
+                at += c.len();
+                (at - c.len()..at).collect()
+            })
+            .collect();
+        self.stress_of(&closed, method, horizon, Some(&positions), progress)
+    }
+
+    /// The warm-start chains of a stress test of `units` (every unit of the kind when
+    /// `None`), as the whole run forms them; a part made of whole chains reproduces the
+    /// whole run's numbers.
+    pub fn stress_chains(
+        &self,
+        kind: UnitKind,
+        units: Option<&[String]>,
+    ) -> Result<Vec<Vec<String>>, DisruptionError> {
+        let ids = match units {
+            Some(u) => u.to_vec(),
+            None => self.units(kind),
+        };
+        let days = ids
+            .iter()
+            .map(|id| Ok(self.unit_ttr(kind, self.unit_index(kind, id)?)))
+            .collect::<Result<Vec<f64>, DisruptionError>>()?;
+        Ok(worker::chains(&days)
+            .into_iter()
+            .map(|c| c.into_iter().map(|i| ids[i].clone()).collect())
+            .collect())
     }
 
     /// The baseline horizon of a stress test of `units` (every unit of the kind when `None`):
@@ -321,11 +353,14 @@ impl Analysis {
         Ok(horizon)
     }
 
+    /// The LPs of the units of `closed`, in the whole run's warm-start chains, or in the
+    /// given `chains` of positions.
     fn stress_of(
         &self,
         closed: &Exposure,
         method: Method,
         horizon: f64,
+        chains: Option<&[Vec<usize>]>,
         progress: &Progress,
     ) -> Result<Stress, LpError> {
         let mut out = Stress::from_closed_form(closed, method);
@@ -340,7 +375,10 @@ impl Analysis {
         out.baseline_tts = b.tts;
         let jobs = self.screen(&lp, closed, method, b.pi > 0.0)?;
         progress.set_total(jobs.iter().filter(|j| j.1.is_some()).count() as u64);
-        let solved = run_parallel(&lp, &jobs, b.tts, progress)?;
+        let solved = match chains {
+            Some(c) => run_chains(&lp, &jobs, c, b.tts, progress)?,
+            None => run_parallel(&lp, &jobs, b.tts, progress)?,
+        };
         for (i, r) in solved.into_iter().enumerate() {
             match r {
                 Some(o) => out.set_exact(i, o),
@@ -459,6 +497,46 @@ mod tests {
     use crate::network::Network;
     use crate::risk::Policy;
     use std::sync::Arc;
+
+    /// A stress test split into parts (as Ray tasks run it) against the whole run's horizon
+    /// gives every unit the PI, TTS, lost units and exact flag of the whole run, bit for bit.
+    #[test]
+    fn parts_of_a_stress_test_match_the_whole_run() {
+        // A generated network, whose LP optima move in the last bits with the warm start.
+        let config = crate::generate::GeneratorConfig::new(120, 4);
+        let net = Network::compile(&crate::generate::generate(&config).unwrap()).unwrap();
+        let as_of = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let a = Analysis::new(Arc::new(net), Arc::new(Policy::default()), as_of);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for (kind, method) in [
+            (UnitKind::Site, Method::Lp),
+            (UnitKind::Company, Method::Hybrid),
+        ] {
+            let whole = a.stress_test(&StressOptions::new(kind, method)).unwrap();
+            let h = a.stress_horizon(kind, None).unwrap();
+            let chains = a.stress_chains(kind, None).unwrap();
+            let n = whole.units.len();
+            let (mut pi, mut tts, mut lost, mut exact) =
+                (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![false; n]);
+            // Parts of 3 chains each, joined back into the whole run's unit order.
+            for part in chains.chunks(3) {
+                let p = a
+                    .stress_test_part(kind, part, method, h, &Progress::new())
+                    .unwrap();
+                for (k, u) in p.units.iter().enumerate() {
+                    let i = whole.units.iter().position(|w| w == u).unwrap();
+                    (pi[i], tts[i], lost[i], exact[i]) =
+                        (p.pi[k], p.tts[k], p.lost_units[k], p.exact[k]);
+                }
+            }
+            assert_eq!(bits(&pi), bits(&whole.pi), "{kind:?} {method:?}");
+            assert_eq!(bits(&tts), bits(&whole.tts));
+            assert_eq!(bits(&lost), bits(&whole.lost_units));
+            assert_eq!(exact, whole.exact);
+        }
+    }
 
     /// TTS from Newton steps on the TTR model equals the TTS LP's optimum, unit by unit, and
     /// the Newton path really ran (it is what the stress test uses on these networks).

@@ -236,18 +236,37 @@ pub(crate) fn run_parallel(
     baseline_tts: f64,
     progress: &Progress,
 ) -> Result<Vec<Option<LpOutcome>>, LpError> {
+    let days: Vec<f64> = jobs.iter().map(|j| j.2).collect();
+    run_chains(lp, jobs, &chains(&days), baseline_tts, progress)
+}
+
+/// The warm-start chains of a run over jobs with these horizons: jobs with the same horizon
+/// one after another (a warm start then changes only the disrupted columns, not T, whose
+/// change moves every right-hand side), cut into [`PIECES`] pieces fixed by the jobs alone.
+/// A warm start changes the last bits of an optimum, so the chains fix the numbers.
+pub(crate) fn chains(days: &[f64]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..days.len()).collect();
+    order.sort_by(|&i, &j| days[i].total_cmp(&days[j]).then(i.cmp(&j)));
+    let piece = days.len().div_ceil(PIECES).max(1);
+    order.chunks(piece).map(<[usize]>::to_vec).collect()
+}
+
+/// Runs each chain of jobs on its own models, warm-started along the chain, the chains in
+/// parallel; results come back in job order (`None` where a job has nothing to solve).
+pub(crate) fn run_chains(
+    lp: &StressLp,
+    jobs: &[(String, Option<Down>, f64)],
+    chains: &[Vec<usize>],
+    baseline_tts: f64,
+    progress: &Progress,
+) -> Result<Vec<Option<LpOutcome>>, LpError> {
     let tts_bound =
         (baseline_tts.is_finite() && lp.every_row_worth_something).then_some(baseline_tts);
-    // Scenarios with the same horizon one after another: a warm start then changes only the
-    // disrupted columns, not T (whose change moves every right-hand side).
-    let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by(|&i, &j| jobs[i].2.total_cmp(&jobs[j].2).then(i.cmp(&j)));
-    let piece = jobs.len().div_ceil(PIECES).max(1);
-    let solved: Vec<Vec<Result<Option<LpOutcome>, LpError>>> = order
-        .par_chunks(piece)
-        .map(|chunk| {
+    let solved: Vec<Vec<Result<Option<LpOutcome>, LpError>>> = chains
+        .par_iter()
+        .map(|chain| {
             let mut w = Worker::with_bound(tts_bound);
-            chunk
+            chain
                 .iter()
                 .map(|&i| {
                     let (label, down, days) = &jobs[i];
@@ -265,7 +284,7 @@ pub(crate) fn run_parallel(
         })
         .collect();
     let mut out: Vec<Option<LpOutcome>> = vec![None; jobs.len()];
-    for (i, r) in order.into_iter().zip(solved.into_iter().flatten()) {
+    for (&i, r) in chains.iter().flatten().zip(solved.into_iter().flatten()) {
         out[i] = r?;
     }
     Ok(out)
