@@ -96,4 +96,12 @@ def test_a_named_source_loaded_again_replaces_its_snapshot(diamond):
     assert second["replaced"] == [first["graph"]]
     exposure = kg.network().exposure(unit="site", progress=None)
     assert exposure.filter(pl.col("unit") == "T1b")["ttr_days"].to_list() == [45.0]
-    assert kg.loads()["graph"].n_unique() == 2  # both snapshots kept
+    # Both snapshots are kept (as_of still opens the first), the second names the first.
+    tw_ns = "PREFIX tw: <https://w3id.org/tierwise/ns#> "
+    loads = kg.query(tw_ns + "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g a tw:Load } }")
+    assert loads["n"].to_list() == [2]
+    links = kg.query(
+        tw_ns + "SELECT ?new ?old WHERE { { ?new tw:supersedes ?old } UNION "
+        "{ GRAPH ?any { ?new tw:supersedes ?old } } }"
+    )
+    assert links.unique().rows() == [(second["graph"], first["graph"])]

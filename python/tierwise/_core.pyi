@@ -18,6 +18,7 @@ __all__ = [
     "TierwiseError",
     "UnknownUnitError",
     "__version__",
+    "_network_from_state",
     "generate",
     "willems",
 ]
