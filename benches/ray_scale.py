@@ -86,7 +86,7 @@ def main():
           f"{len(batch) / chunk:.0f} bytes per scenario")
     units = peer.units("site")[:100]
     horizon = peer._stress_horizon("site", None)
-    _, t_units = timed(lambda: peer._stress_part("lp", "site", units, horizon, progress=None))
+    _, t_units = timed(lambda: peer._stress_part("lp", "site", [units], horizon, progress=None))
     print(f"100 sites' LPs (2 threads here): {t_units:.3f} s")
 
     import ray
