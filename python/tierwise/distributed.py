@@ -266,15 +266,13 @@ def exposure(
     box = _put(net)
     if only is not None:
         net._stress_horizon(unit, list(only))  # refuses unknown ids before any task runs
-    ids = list(only) if only is not None else net.units(unit)
-    df = _sweep(net, box, unit, ids, rows, progress, chunks)
     if rows:
-        return df
-    if only is None:
-        max_pi = float(df["pi"].max() or 0.0) if df.height else 0.0
-    else:
-        everything = _sweep(net, box, unit, net.units(unit), False, progress, chunks)
-        max_pi = float(everything["pi"].max() or 0.0) if everything.height else 0.0
+        return _sweep(net, box, unit, list(only) if only is not None else net.units(unit), True, progress, chunks)
+    # REI is relative to every unit of the kind, so one sweep of every unit serves `only` too.
+    df = _sweep(net, box, unit, net.units(unit), False, progress, chunks)
+    max_pi = float(df["pi"].max() or 0.0) if df.height else 0.0
+    if only is not None:
+        df = pl.DataFrame({"unit": list(only)}).join(df, on="unit", how="left", maintain_order="left")
     return _scaled(df, max_pi)
 
 

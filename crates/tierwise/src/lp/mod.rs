@@ -317,10 +317,7 @@ impl Analysis {
         kind: UnitKind,
         units: Option<&[String]>,
     ) -> Result<Vec<Vec<String>>, DisruptionError> {
-        let ids = match units {
-            Some(u) => u.to_vec(),
-            None => self.units(kind),
-        };
+        let ids = units.map_or_else(|| self.units(kind), <[String]>::to_vec);
         let days = ids
             .iter()
             .map(|id| Ok(self.unit_ttr(kind, self.unit_index(kind, id)?)))
@@ -338,19 +335,10 @@ impl Analysis {
         kind: UnitKind,
         units: Option<&[String]>,
     ) -> Result<f64, DisruptionError> {
-        let all;
-        let ids = match units {
-            Some(u) => u,
-            None => {
-                all = self.units(kind);
-                &all[..]
-            }
-        };
-        let mut horizon = 0.0f64;
-        for id in ids {
-            horizon = horizon.max(self.unit_ttr(kind, self.unit_index(kind, id)?));
-        }
-        Ok(horizon)
+        let ids = units.map_or_else(|| self.units(kind), <[String]>::to_vec);
+        ids.iter().try_fold(0.0f64, |h, id| {
+            Ok(h.max(self.unit_ttr(kind, self.unit_index(kind, id)?)))
+        })
     }
 
     /// The LPs of the units of `closed`, in the whole run's warm-start chains, or in the

@@ -88,7 +88,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Checks the header of a blob of `kind` and returns its payload.
-pub(crate) fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8], BinaryError> {
+fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8], BinaryError> {
     let expected = match kind {
         KIND_NETWORK => "a network",
         b"ANA\0" => "an analysis",
@@ -124,7 +124,7 @@ pub(crate) fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8],
 }
 
 /// A blob of `kind` around `payload`.
-pub(crate) fn seal_blob(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+fn seal_blob(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     let version = crate::VERSION.as_bytes();
     let mut out = Vec::with_capacity(36 + version.len() + payload.len());
     out.extend_from_slice(MAGIC);
@@ -137,17 +137,30 @@ pub(crate) fn seal_blob(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `value` as a blob of `kind` (postcard payload).
+pub(crate) fn encode<T: serde::Serialize + ?Sized>(kind: &[u8; 4], value: &T) -> Vec<u8> {
+    let payload = postcard::to_allocvec(value).expect("in-memory values always encode");
+    seal_blob(kind, &payload)
+}
+
+/// The value in a blob of `kind` made by [`encode`].
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    kind: &[u8; 4],
+) -> Result<T, BinaryError> {
+    let payload = open_blob(bytes, kind)?;
+    postcard::from_bytes(payload).map_err(|e| BinaryError::Payload(e.to_string()))
+}
+
 impl Network {
     /// The network in its versioned binary form (see the module documentation).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let payload = postcard::to_allocvec(self).expect("a network always encodes");
-        seal_blob(KIND_NETWORK, &payload)
+        encode(KIND_NETWORK, self)
     }
 
     /// A network from [`Network::to_bytes`] of this tierwise version.
     pub fn from_bytes(bytes: &[u8]) -> Result<Network, BinaryError> {
-        let payload = open_blob(bytes, KIND_NETWORK)?;
-        postcard::from_bytes(payload).map_err(|e| BinaryError::Payload(e.to_string()))
+        decode(bytes, KIND_NETWORK)
     }
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::montecarlo::ScenarioBatch;
 use super::{Analysis, Policy};
-use crate::network::binary::{open_blob, seal_blob};
+use crate::network::binary::{decode, encode};
 use crate::network::{BinaryError, Network};
 
 const KIND_ANALYSIS: &[u8; 4] = b"ANA\0";
@@ -42,15 +42,12 @@ impl Analysis {
             as_of_secs: self.as_of.timestamp(),
             as_of_nanos: self.as_of.timestamp_subsec_nanos(),
         };
-        let payload = postcard::to_allocvec(&out).expect("an analysis always encodes");
-        seal_blob(KIND_ANALYSIS, &payload)
+        encode(KIND_ANALYSIS, &out)
     }
 
     /// An analysis from [`Analysis::to_bytes`] of this tierwise version, scored again.
     pub fn from_bytes(bytes: &[u8]) -> Result<Analysis, BinaryError> {
-        let payload = open_blob(bytes, KIND_ANALYSIS)?;
-        let a: AnalysisIn =
-            postcard::from_bytes(payload).map_err(|e| BinaryError::Payload(e.to_string()))?;
+        let a: AnalysisIn = decode(bytes, KIND_ANALYSIS)?;
         let as_of: DateTime<Utc> = DateTime::from_timestamp(a.as_of_secs, a.as_of_nanos)
             .ok_or_else(|| {
                 BinaryError::Payload(format!("as_of {}s is out of range", a.as_of_secs))
@@ -66,14 +63,12 @@ impl Analysis {
 impl ScenarioBatch {
     /// The batch in its versioned binary form.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let payload = postcard::to_allocvec(self).expect("a batch always encodes");
-        seal_blob(KIND_BATCH, &payload)
+        encode(KIND_BATCH, self)
     }
 
     /// A batch from [`ScenarioBatch::to_bytes`] of this tierwise version.
     pub fn from_bytes(bytes: &[u8]) -> Result<ScenarioBatch, BinaryError> {
-        let payload = open_blob(bytes, KIND_BATCH)?;
-        postcard::from_bytes(payload).map_err(|e| BinaryError::Payload(e.to_string()))
+        decode(bytes, KIND_BATCH)
     }
 }
 
