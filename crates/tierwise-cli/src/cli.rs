@@ -184,6 +184,11 @@ pub enum Command {
     /// Each event is checked by the quality gates on its own: a bad one is rejected with its
     /// line, field, value and reason and the others still apply (unless --atomic). An event
     /// id seen before is a no-op. Exits 2 when any event was rejected.
+    ///
+    /// With --policy, the policy governs: after each event the agents propose actions, the
+    /// policy's rules approve, reject or escalate them, approved actions are committed as
+    /// events, and every decision is logged in the store (printed as it happens; the output
+    /// is the new log entries).
     Apply {
         /// The JSON-lines file of events.
         events: PathBuf,
@@ -235,6 +240,15 @@ pub enum Command {
         #[command(flatten)]
         live: LiveArgs,
     },
+    /// Policies: check one, or compare two on the stored events before one goes live.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// The decision log: export it from a store as JSON lines, or verify its hash chain.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Decisions of the policy: list them, show one, approve or reject a pending one.
+    #[command(subcommand)]
+    Decisions(DecisionsCommand),
     /// Convert one of the 38 real Willems (2008) chains into tierwise tables.
     Willems {
         /// Chain number, 1 to 38.
@@ -482,4 +496,82 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
         _ => Err(format!("expected a number of seconds above 0, got {s:?}")),
     }
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum PolicyCommand {
+    /// Parse and type-check a policy file: its TOML, weights, and every rule and role (CEL).
+    /// Exits 0 when it loads, 2 with every problem named otherwise.
+    Check { file: PathBuf },
+    /// Replay the stored events under OLD and NEW (in memory; the store is not changed) and
+    /// list the decisions that differ: a canary before a policy goes live.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// The store (RocksDB folder) made by `tierwise load`.
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+        /// The time signals are judged at (RFC 3339); now when omitted.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum LogCommand {
+    /// Write the store's decision log as JSON lines.
+    Export {
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+        #[arg(long = "output", short = 'o')]
+        output: PathBuf,
+    },
+    /// Verify a decision log's hash chain (a JSON-lines file, or the store's): exit 0 when it
+    /// holds, 1 naming the first entry edited, removed, inserted or moved.
+    Verify {
+        file: Option<PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        store: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum DecisionsCommand {
+    /// The pending decisions (with --all, every log entry).
+    List {
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Every log entry of one decision, as JSON lines.
+    Show {
+        id: String,
+        #[arg(long, default_value = "tierwise.db")]
+        store: PathBuf,
+    },
+    /// Approve a pending decision; the action is committed at once.
+    Approve(AnswerArgs),
+    /// Reject a pending decision.
+    Reject(AnswerArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AnswerArgs {
+    pub id: String,
+    /// Who answers.
+    #[arg(long)]
+    pub by: String,
+    /// The role they answer as (the policy says what it may approve).
+    #[arg(long)]
+    pub role: String,
+    /// When the answer is given (RFC 3339); now when omitted.
+    #[arg(long)]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }

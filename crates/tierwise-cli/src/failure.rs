@@ -102,6 +102,16 @@ impl From<DisruptionError> for Failure {
     }
 }
 
+impl From<tierwise::govern::GovernError> for Failure {
+    fn from(e: tierwise::govern::GovernError) -> Self {
+        use tierwise::govern::GovernError as G;
+        match e {
+            e @ (G::Log(_) | G::Commit(_)) => broken(e),
+            other => bad_input(other),
+        }
+    }
+}
+
 impl From<PolicyError> for Failure {
     fn from(e: PolicyError) -> Self {
         bad_input(e)

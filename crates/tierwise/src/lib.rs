@@ -7,6 +7,7 @@
 
 pub mod datasets;
 pub mod events;
+pub mod govern;
 pub mod hash;
 pub mod ingest;
 pub mod lp;

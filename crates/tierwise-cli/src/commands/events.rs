@@ -54,6 +54,15 @@ pub fn apply(
         );
         return Err(fail(2, msg));
     }
+    if args.policy.policy.is_some() && !atomic {
+        let rejected = super::govern::apply(&parsed, events, args, out)?;
+        write_rejects(rejects, events, &bad, &rejected)?;
+        return if bad.is_empty() && rejected.is_empty() {
+            Ok(())
+        } else {
+            Err(fail(2, rejection_message(events, &bad, &rejected)))
+        };
+    }
     let mut lg = open_live(args, false)?;
     let outcome = lg.apply(&parsed, &events.display().to_string(), atomic)?;
     write_frame(&mut outcome.delta_frame()?, out)?;

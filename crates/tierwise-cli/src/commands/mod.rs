@@ -4,6 +4,7 @@
 mod analyse;
 mod data;
 mod events;
+mod govern;
 mod mitigate;
 mod report;
 
@@ -52,6 +53,9 @@ pub fn run(command: Command) -> Result<(), Failure> {
         } => events::watch(&path, &live, poll_ms, max_events, rejects.as_deref(), &out),
         Command::Situation { live, now, out } => events::situation(&live, now.as_deref(), &out),
         Command::Replay { live } => events::replay(&live),
+        Command::Policy(c) => govern::policy(c),
+        Command::Log(c) => govern::log(c),
+        Command::Decisions(c) => govern::decisions(c),
         Command::Risk { common, factors } => analyse::risk(&common, factors),
         Command::Impact {
             common,

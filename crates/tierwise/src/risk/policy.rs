@@ -135,6 +135,16 @@ struct PolicyFile {
     safety_stock: SafetyStock,
     #[serde(default)]
     mitigation: MitigationCosts,
+    #[serde(default)]
+    rules: Vec<crate::govern::RuleSpec>,
+    #[serde(default)]
+    roles: Vec<crate::govern::RoleSpec>,
+    #[serde(default)]
+    budgets: crate::govern::Budgets,
+    #[serde(default)]
+    thrash: crate::govern::Thrash,
+    /// What a decision nobody answered in time becomes: `reject` (default) or `approve`.
+    on_deadline: Option<String>,
 }
 
 /// The factors computed from table columns; signals may add more by name.
@@ -169,6 +179,8 @@ pub struct Policy {
     pub p_fail_uplift: f64,
     /// What mitigation proposals cost (`[mitigation]`).
     pub mitigation: MitigationCosts,
+    /// Rules, roles, budgets and the thrash guard (DESIGN 4.2), checked at load.
+    pub governance: crate::govern::Governance,
 }
 
 impl Default for Policy {
@@ -257,6 +269,17 @@ impl Policy {
                 problems.push(format!("{name} = {v}: expected a value in [{lo}, {hi}]"));
             }
         }
+        let governance = crate::govern::Governance {
+            rules: f.rules,
+            roles: f.roles,
+            budgets: f.budgets,
+            thrash: f.thrash,
+            on_deadline: f.on_deadline.unwrap_or_else(|| "reject".into()),
+        };
+        let factors = f.weights.keys().cloned().collect();
+        if let Err(p) = crate::govern::compile(&governance, &factors) {
+            problems.extend(p);
+        }
         if f.version.trim().is_empty() {
             problems.push("version: must not be empty".into());
         }
@@ -279,6 +302,7 @@ impl Policy {
             demand_cv: f.safety_stock.demand_cv,
             p_fail_uplift: f.safety_stock.p_fail_uplift,
             mitigation: f.mitigation,
+            governance,
         })
     }
 

@@ -104,6 +104,21 @@ impl KnowledgeGraph {
         Ok(replay(tables, &events))
     }
 
+    /// The tables of the loads alone, before any stored event (for replaying the events under
+    /// another policy: `tierwise policy diff`).
+    pub fn loaded_tables(&self) -> Result<crate::model::Tables, StoreError> {
+        let graphs = self.data_graphs()?;
+        let (tables, findings) = super::project::tables(&self.store, &graphs, self.path.is_some())?;
+        if !findings.is_empty() {
+            let report = crate::ingest::QualityReport {
+                errors: findings,
+                warnings: Vec::new(),
+            };
+            return Err(crate::ingest::IngestError::DataQuality(Box::new(report)).into());
+        }
+        Ok(tables)
+    }
+
     /// The active disruptions the stored `site.down` and `site.up` events leave.
     pub fn active_disruptions(&self) -> Result<BTreeMap<String, Down>, StoreError> {
         let mut writes = crate::events::Writes::default();

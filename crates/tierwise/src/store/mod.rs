@@ -9,6 +9,7 @@
 //! - `query`: SPARQL, results as DataFrames; `rdf`: the mapping between tables and RDF.
 
 mod cache;
+mod decisions;
 mod events;
 mod load;
 mod project;
@@ -244,8 +245,9 @@ impl KnowledgeGraph {
     /// later snapshot of its source; not the event batches), sorted by name.
     pub(crate) fn data_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
         let events = events::batch_prefix();
+        let decisions = decisions::decision_prefix();
         let mut out = self.written_graphs()?;
-        out.retain(|g| !g.as_str().starts_with(&events));
+        out.retain(|g| !g.as_str().starts_with(&events) && !g.as_str().starts_with(&decisions));
         if out.len() > 1 {
             let superseded = self.superseded(None)?;
             out.retain(|g| !superseded.contains(g.as_str()));
@@ -301,10 +303,13 @@ impl KnowledgeGraph {
 
     /// The state of the store's data: changes with every write (a load or an event batch).
     fn state(&self) -> Result<String, StoreError> {
+        // The decision log does not change the data.
+        let decisions = decisions::decision_prefix();
         let names: Vec<String> = self
             .written_graphs()?
             .iter()
             .map(|g| g.as_str().to_string())
+            .filter(|g| !g.starts_with(&decisions))
             .collect();
         Ok(cache::state(&names))
     }

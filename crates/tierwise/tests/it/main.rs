@@ -9,6 +9,7 @@ mod fuzzed;
 
 mod criticality;
 mod events;
+mod govern;
 mod ingest;
 mod lp;
 mod malformed;

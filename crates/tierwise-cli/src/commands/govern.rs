@@ -1,0 +1,275 @@
+//! Governance: check and compare policies, export and verify the decision log, list and
+//! answer pending decisions.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tierwise::events::{LIVE_KINDS, Live};
+use tierwise::govern::{
+    GOVERNOR_SOURCE, Governor, Handled, Orchestrator, Verdict, log_frame, pending_frame,
+    verify_jsonl,
+};
+use tierwise::network::Network;
+use tierwise::risk::{Analysis, Policy};
+use tierwise::source::{Settings, open_store, parse_time};
+use tierwise::store::{KnowledgeGraph, LiveGraph};
+
+use crate::cli::{AnswerArgs, DecisionsCommand, LiveArgs, LogCommand, OutArgs, PolicyCommand};
+use crate::failure::{Failure, fail};
+use crate::output::write_frame;
+
+pub fn policy(c: PolicyCommand) -> Result<(), Failure> {
+    match c {
+        PolicyCommand::Check { file } => {
+            let p = Policy::from_path(&file).map_err(policy_failure)?;
+            let g = &p.governance;
+            println!(
+                "{}: policy {:?} (sha256 {}) loads: {} weights, {} rules, {} roles",
+                file.display(),
+                p.version,
+                p.sha256,
+                p.weights.len(),
+                g.rules.len(),
+                g.roles.len()
+            );
+            Ok(())
+        }
+        PolicyCommand::Diff {
+            old,
+            new,
+            store,
+            as_of,
+            out,
+        } => diff(&old, &new, &store, as_of.as_deref(), &out),
+    }
+}
+
+/// Every problem of a policy on a line of its own.
+fn policy_failure(e: tierwise::risk::PolicyError) -> Failure {
+    let text = e.to_string();
+    let lines: Vec<&str> = text.split("; ").collect();
+    fail(2, format!("error: {}", lines.join("\n  ")))
+}
+
+/// The decisions each policy takes on the stored events, and the rows where they differ.
+fn diff(old: &Path, new: &Path, store: &Path, as_of: Option<&str>, out: &OutArgs) -> Result<(), Failure> {
+    let kg = open_store(store)?;
+    let as_of = match as_of {
+        Some(t) => parse_time(t)?,
+        None => chrono::Utc::now(),
+    };
+    let decide = |path: &Path| -> Result<Vec<(String, String, String, String)>, Failure> {
+        let policy = Arc::new(Policy::from_path(path).map_err(policy_failure)?);
+        let net = Network::compile(&kg.loaded_tables()?)
+            .map_err(|e| fail(2, format!("error: {e}")))?;
+        let live = Live::new(Analysis::new(Arc::new(net), policy.clone(), as_of), &LIVE_KINDS);
+        let mut o = Orchestrator::new(live, Governor::new(policy)?)?;
+        let events: Vec<_> = kg
+            .stored_events(None)?
+            .into_iter()
+            .filter(|e| e.source != GOVERNOR_SOURCE)
+            .enumerate()
+            .map(|(i, e)| (i + 1, e))
+            .collect();
+        let handled = o.handle(&events, "replay", as_of)?;
+        Ok(decisions_of(&handled))
+    };
+    let (a, b) = (decide(old)?, decide(new)?);
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    for (event, action, subject, outcome) in &a {
+        let other = b
+            .iter()
+            .find(|x| &x.0 == event && &x.1 == action && &x.2 == subject)
+            .map_or("none".to_string(), |x| x.3.clone());
+        if &other != outcome {
+            rows.push([event.clone(), action.clone(), subject.clone(), outcome.clone(), other]);
+        }
+    }
+    for (event, action, subject, outcome) in &b {
+        if !a.iter().any(|x| &x.0 == event && &x.1 == action && &x.2 == subject) {
+            rows.push([event.clone(), action.clone(), subject.clone(), "none".into(), outcome.clone()]);
+        }
+    }
+    eprintln!(
+        "{} decisions under {}, {} under {}; {} differ",
+        a.len(),
+        old.display(),
+        b.len(),
+        new.display(),
+        rows.len()
+    );
+    let col = |i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    let names = ["event", "action", "subject", "old", "new"];
+    let columns = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| polars::prelude::Column::new((*n).into(), col(i)))
+        .collect();
+    let mut frame = polars::prelude::DataFrame::new_infer_height(columns)
+        .map_err(|e| fail(1, format!("error: {e}")))?;
+    write_frame(&mut frame, out)
+}
+
+/// (event, action, `kind:subject`, outcome) of every decided proposal.
+fn decisions_of(handled: &[Handled]) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for h in handled {
+        for (p, v) in &h.decisions {
+            let outcome = match v {
+                Verdict::Approved { .. } => "approved".to_string(),
+                Verdict::Rejected { .. } => "rejected".to_string(),
+                Verdict::Escalated { role, .. } => format!("escalated to {role}"),
+                Verdict::Notified { .. } => "notified".to_string(),
+                _ => continue,
+            };
+            out.push((h.event.clone(), p.action.as_str().to_string(), p.key(), outcome));
+        }
+    }
+    out
+}
+
+pub fn log(c: LogCommand) -> Result<(), Failure> {
+    match c {
+        LogCommand::Export { store, output } => {
+            let kg = open_store(&store)?;
+            let text = kg.decision_log_jsonl()?;
+            std::fs::write(&output, &text).map_err(|e| {
+                fail(1, format!("error: cannot write {}: {e}", output.display()))
+            })?;
+            eprintln!("{} entries written to {}", text.lines().count(), output.display());
+            Ok(())
+        }
+        LogCommand::Verify { file, store } => {
+            let (text, name) = match (file, store) {
+                (Some(f), _) => {
+                    let text = std::fs::read_to_string(&f)
+                        .map_err(|e| fail(1, format!("error: cannot read {}: {e}", f.display())))?;
+                    (text, f.display().to_string())
+                }
+                (None, store) => {
+                    let store = store.unwrap_or_else(|| "tierwise.db".into());
+                    let kg = KnowledgeGraph::open_read_only(&store)?;
+                    (kg.decision_log_jsonl()?, store.display().to_string())
+                }
+            };
+            match verify_jsonl(&text) {
+                Ok(n) => {
+                    println!("{name}: the chain of {n} entries holds");
+                    Ok(())
+                }
+                Err(e) => Err(fail(1, format!("error: {name}: {e}"))),
+            }
+        }
+    }
+}
+
+pub fn decisions(c: DecisionsCommand) -> Result<(), Failure> {
+    match c {
+        DecisionsCommand::List { store, all, out } => {
+            let kg = KnowledgeGraph::open_read_only(&store)?;
+            let entries = kg.decision_log()?;
+            let mut frame = if all {
+                log_frame(&entries)
+            } else {
+                let log = tierwise::govern::Log::from_entries(entries)
+                    .map_err(|e| fail(1, format!("error: {e}")))?;
+                let g = Governor::resume(Arc::new(Policy::default()), log)?;
+                pending_frame(g.pending().values())
+            }
+            .map_err(|e| fail(1, format!("error: {e}")))?;
+            write_frame(&mut frame, &out)
+        }
+        DecisionsCommand::Show { id, store } => {
+            let kg = KnowledgeGraph::open_read_only(&store)?;
+            let entries: Vec<_> = kg
+                .decision_log()?
+                .into_iter()
+                .filter(|e| e.decision == id)
+                .collect();
+            if entries.is_empty() {
+                return Err(fail(2, format!("error: no decision {id:?} in {}", store.display())));
+            }
+            for e in entries {
+                println!("{}", e.to_line());
+            }
+            Ok(())
+        }
+        DecisionsCommand::Approve(a) => answer(&a, true),
+        DecisionsCommand::Reject(a) => answer(&a, false),
+    }
+}
+
+/// The store's live state and its governor under the policy of the arguments.
+pub fn governed(args: &LiveArgs) -> Result<Orchestrator<LiveGraph>, Failure> {
+    let p = &args.policy;
+    let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
+    let kg = open_store(&args.store)?;
+    let governor = Governor::new(settings.policy.clone())?;
+    let lg = kg.live(settings.policy, settings.as_of)?;
+    Ok(Orchestrator::new(lg, governor)?)
+}
+
+fn answer(a: &AnswerArgs, approve: bool) -> Result<(), Failure> {
+    let time = match &a.at {
+        Some(t) => parse_time(t)?,
+        None => chrono::Utc::now(),
+    };
+    let mut o = governed(&a.live)?;
+    let (verdict, committed) = o.answer(&a.id, approve, &a.by, &a.role, time)?;
+    let what = match verdict {
+        Verdict::Approved { .. } => "approved",
+        Verdict::Notified { .. } => "noted",
+        _ => "rejected",
+    };
+    println!(
+        "{} {what} by {} ({}); committed: {}",
+        a.id,
+        a.by,
+        a.role,
+        if committed.is_empty() { "nothing".to_string() } else { committed.join(", ") }
+    );
+    Ok(())
+}
+
+/// `tierwise apply --policy P`: each event applied, then the agents and the policy; the
+/// decisions are printed as they happen and written (the new log entries) as the output.
+pub fn apply(
+    parsed: &[(usize, tierwise::events::Event)],
+    source: &Path,
+    args: &LiveArgs,
+    out: &OutArgs,
+) -> Result<Vec<tierwise::events::EventError>, Failure> {
+    let mut o = governed(args)?;
+    let before = o.governor().log().entries().len();
+    let handled = o.handle(parsed, &source.display().to_string(), chrono::Utc::now())?;
+    let mut rejected = Vec::new();
+    for h in &handled {
+        rejected.extend(h.outcome.rejected().cloned());
+        for (p, v) in &h.decisions {
+            let line = match v {
+                Verdict::Approved { id } => format!("{id} approved"),
+                Verdict::Notified { id } => format!("{id} notified"),
+                Verdict::Rejected { id, reason } => format!("{id} rejected: {reason}"),
+                Verdict::Escalated { id, role, reason } => {
+                    format!("{id} escalated to {role}: {reason}")
+                }
+                _ => continue,
+            };
+            eprintln!("{}: {} {} {} -> {line}", h.event, p.agent, p.action, p.key());
+        }
+        if !h.committed.is_empty() {
+            eprintln!("{}: committed {}", h.event, h.committed.join(", "));
+        }
+    }
+    let entries = &o.governor().log().entries()[before..];
+    let mut frame = log_frame(entries).map_err(|e| fail(1, format!("error: {e}")))?;
+    write_frame(&mut frame, out)?;
+    eprintln!(
+        "{} events, {} log entries, {} pending; state {}",
+        handled.len(),
+        entries.len(),
+        o.governor().pending().len(),
+        o.live().state_hash()
+    );
+    Ok(rejected)
+}
