@@ -52,7 +52,13 @@ fn policy_failure(e: tierwise::risk::PolicyError) -> Failure {
 }
 
 /// The decisions each policy takes on the stored events, and the rows where they differ.
-fn diff(old: &Path, new: &Path, store: &Path, as_of: Option<&str>, out: &OutArgs) -> Result<(), Failure> {
+fn diff(
+    old: &Path,
+    new: &Path,
+    store: &Path,
+    as_of: Option<&str>,
+    out: &OutArgs,
+) -> Result<(), Failure> {
     let kg = open_store(store)?;
     let as_of = match as_of {
         Some(t) => parse_time(t)?,
@@ -60,9 +66,12 @@ fn diff(old: &Path, new: &Path, store: &Path, as_of: Option<&str>, out: &OutArgs
     };
     let decide = |path: &Path| -> Result<Vec<(String, String, String, String)>, Failure> {
         let policy = Arc::new(Policy::from_path(path).map_err(policy_failure)?);
-        let net = Network::compile(&kg.loaded_tables()?)
-            .map_err(|e| fail(2, format!("error: {e}")))?;
-        let live = Live::new(Analysis::new(Arc::new(net), policy.clone(), as_of), &LIVE_KINDS);
+        let net =
+            Network::compile(&kg.loaded_tables()?).map_err(|e| fail(2, format!("error: {e}")))?;
+        let live = Live::new(
+            Analysis::new(Arc::new(net), policy.clone(), as_of),
+            &LIVE_KINDS,
+        );
         let mut o = Orchestrator::new(live, Governor::new(policy)?)?;
         let events: Vec<_> = kg
             .stored_events(None)?
@@ -82,12 +91,27 @@ fn diff(old: &Path, new: &Path, store: &Path, as_of: Option<&str>, out: &OutArgs
             .find(|x| &x.0 == event && &x.1 == action && &x.2 == subject)
             .map_or("none".to_string(), |x| x.3.clone());
         if &other != outcome {
-            rows.push([event.clone(), action.clone(), subject.clone(), outcome.clone(), other]);
+            rows.push([
+                event.clone(),
+                action.clone(),
+                subject.clone(),
+                outcome.clone(),
+                other,
+            ]);
         }
     }
     for (event, action, subject, outcome) in &b {
-        if !a.iter().any(|x| &x.0 == event && &x.1 == action && &x.2 == subject) {
-            rows.push([event.clone(), action.clone(), subject.clone(), "none".into(), outcome.clone()]);
+        if !a
+            .iter()
+            .any(|x| &x.0 == event && &x.1 == action && &x.2 == subject)
+        {
+            rows.push([
+                event.clone(),
+                action.clone(),
+                subject.clone(),
+                "none".into(),
+                outcome.clone(),
+            ]);
         }
     }
     eprintln!(
@@ -122,7 +146,12 @@ fn decisions_of(handled: &[Handled]) -> Vec<(String, String, String, String)> {
                 Verdict::Notified { .. } => "notified".to_string(),
                 _ => continue,
             };
-            out.push((h.event.clone(), p.action.as_str().to_string(), p.key(), outcome));
+            out.push((
+                h.event.clone(),
+                p.action.as_str().to_string(),
+                p.key(),
+                outcome,
+            ));
         }
     }
     out
@@ -133,10 +162,13 @@ pub fn log(c: LogCommand) -> Result<(), Failure> {
         LogCommand::Export { store, output } => {
             let kg = open_store(&store)?;
             let text = kg.decision_log_jsonl()?;
-            std::fs::write(&output, &text).map_err(|e| {
-                fail(1, format!("error: cannot write {}: {e}", output.display()))
-            })?;
-            eprintln!("{} entries written to {}", text.lines().count(), output.display());
+            std::fs::write(&output, &text)
+                .map_err(|e| fail(1, format!("error: cannot write {}: {e}", output.display())))?;
+            eprintln!(
+                "{} entries written to {}",
+                text.lines().count(),
+                output.display()
+            );
             Ok(())
         }
         LogCommand::Verify { file, store } => {
@@ -187,7 +219,10 @@ pub fn decisions(c: DecisionsCommand) -> Result<(), Failure> {
                 .filter(|e| e.decision == id)
                 .collect();
             if entries.is_empty() {
-                return Err(fail(2, format!("error: no decision {id:?} in {}", store.display())));
+                return Err(fail(
+                    2,
+                    format!("error: no decision {id:?} in {}", store.display()),
+                ));
             }
             for e in entries {
                 println!("{}", e.to_line());
@@ -226,7 +261,11 @@ fn answer(a: &AnswerArgs, approve: bool) -> Result<(), Failure> {
         a.id,
         a.by,
         a.role,
-        if committed.is_empty() { "nothing".to_string() } else { committed.join(", ") }
+        if committed.is_empty() {
+            "nothing".to_string()
+        } else {
+            committed.join(", ")
+        }
     );
     Ok(())
 }
@@ -255,7 +294,13 @@ pub fn apply(
                 }
                 _ => continue,
             };
-            eprintln!("{}: {} {} {} -> {line}", h.event, p.agent, p.action, p.key());
+            eprintln!(
+                "{}: {} {} {} -> {line}",
+                h.event,
+                p.agent,
+                p.action,
+                p.key()
+            );
         }
         if !h.committed.is_empty() {
             eprintln!("{}: committed {}", h.event, h.committed.join(", "));

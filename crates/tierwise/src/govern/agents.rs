@@ -93,12 +93,19 @@ impl Agent for RiskAgent {
                     && matches!(r.when.holds(&cel), Ok(true))
                     && actions.insert(r.spec.action)
                 {
+                    let cost = match r.spec.action {
+                        Action::RaiseSafetyStock if kind == UnitKind::Site => {
+                            let gap = (ctx.unit.ttr - ctx.unit.min_tts).max(0.0).ceil();
+                            view.facts.safety_stock_cost(&id, gap)
+                        }
+                        _ => 0.0,
+                    };
                     out.push(Proposal {
                         agent: self.name().into(),
                         action: r.spec.action,
                         kind: kind.as_str().into(),
                         subject: id.clone(),
-                        cost: 0.0,
+                        cost,
                         benefit: action_benefit(r.spec.action, &ctx),
                         reason: format!("rule {:?} holds", r.spec.id),
                     });
@@ -185,10 +192,11 @@ pub(crate) fn base_context(
             kind: event.kind.clone(),
             source: event.source.clone(),
             subject: event.subject.clone(),
-            time: event.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            time: event
+                .time
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         },
         proposal: Default::default(),
         budgets,
     })
 }
-

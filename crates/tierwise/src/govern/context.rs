@@ -246,6 +246,37 @@ impl<'a> FactSource<'a> {
             .map_or(0.0, |e| e.pi.iter().sum())
     }
 
+    /// What `raise_safety_stock` of a site costs: `gap` more days of every group it sells
+    /// into, held over the policy's horizon (the holding term of 3.5: days x daily use x
+    /// unit_cost x holding_rate x horizon_days / 365).
+    pub fn safety_stock_cost(&self, site: &str, gap: f64) -> f64 {
+        let net = self.analysis.network();
+        let Ok(s) = net
+            .sites()
+            .binary_search_by(|x| x.site_id.as_str().cmp(site))
+        else {
+            return 0.0;
+        };
+        let c = &self.analysis.policy().mitigation;
+        let (need, _) = net.need();
+        let mut groups: Vec<u32> = net
+            .edges()
+            .iter()
+            .filter(|e| net.nodes()[e.seller as usize].site as usize == s)
+            .map(|e| e.group)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+            .iter()
+            .map(|&g| {
+                let part = net.groups()[g as usize].part as usize;
+                let unit_cost = net.parts()[part].unit_cost.unwrap_or(c.default_unit_cost);
+                gap * need[g as usize] * unit_cost * c.holding_rate * c.horizon_days / 365.0
+            })
+            .sum()
+    }
+
     /// The facts of one unit, with the products row it hits hardest; `None` for a unit the
     /// network does not have or whose kind has no kept exposure.
     pub fn unit(&self, kind: UnitKind, id: &str) -> Option<(UnitFacts, RowFacts)> {
@@ -269,7 +300,10 @@ impl<'a> FactSource<'a> {
             }
             _ => {
                 facts.country = id.to_string();
-                let c = net.countries().binary_search_by(|c| c.as_str().cmp(id)).ok();
+                let c = net
+                    .countries()
+                    .binary_search_by(|c| c.as_str().cmp(id))
+                    .ok();
                 facts.p_fail = c.map_or(0.0, |c| self.analysis.country_p_event()[c]);
             }
         }
@@ -294,13 +328,19 @@ impl<'a> FactSource<'a> {
                 vec![s.ok()? as u32]
             }
             UnitKind::Company => {
-                let c = net.companies().binary_search_by(|c| c.as_str().cmp(id)).ok()?;
+                let c = net
+                    .companies()
+                    .binary_search_by(|c| c.as_str().cmp(id))
+                    .ok()?;
                 (0..net.sites().len() as u32)
                     .filter(|&s| net.site_company(s) as usize == c)
                     .collect()
             }
             UnitKind::Country => {
-                let c = net.countries().binary_search_by(|c| c.as_str().cmp(id)).ok()?;
+                let c = net
+                    .countries()
+                    .binary_search_by(|c| c.as_str().cmp(id))
+                    .ok()?;
                 (0..net.sites().len() as u32)
                     .filter(|&s| net.site_country(s) as usize == c)
                     .collect()

@@ -13,10 +13,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::GovernError;
 use super::context::{Limit, RuleContext};
 use super::log::{Entry, Fired, Log};
 use super::rules::{Action, Role, Rule, compile};
-use super::GovernError;
 use crate::risk::Policy;
 
 /// What an agent proposes.
@@ -58,12 +58,25 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Verdict {
-    Approved { id: String },
-    Rejected { id: String, reason: String },
-    Escalated { id: String, role: String, reason: String },
-    Notified { id: String },
+    Approved {
+        id: String,
+    },
+    Rejected {
+        id: String,
+        reason: String,
+    },
+    Escalated {
+        id: String,
+        role: String,
+        reason: String,
+    },
+    Notified {
+        id: String,
+    },
     /// Not decided again: the same proposal is pending, already in effect, or backing off.
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
 }
 
 /// The approved action that must be committed (the orchestrator turns it into events).
@@ -223,7 +236,12 @@ impl Governor {
     }
 
     /// The budgets as the rules see them, at `time`.
-    pub fn budget_facts(&self, time: DateTime<Utc>, rar: f64, product_rar: f64) -> super::BudgetFacts {
+    pub fn budget_facts(
+        &self,
+        time: DateTime<Utc>,
+        rar: f64,
+        product_rar: f64,
+    ) -> super::BudgetFacts {
         let b = &self.policy.governance.budgets;
         let limit = |v: Option<f64>| v.unwrap_or(f64::MAX);
         super::BudgetFacts {
@@ -256,7 +274,11 @@ impl Governor {
         let cel = ctx.to_cel();
         let mut fired = Vec::new();
         let mut errors = Vec::new();
-        for r in self.rules.iter().filter(|r| r.spec.action == proposal.action) {
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.spec.action == proposal.action)
+        {
             match r.when.holds(&cel) {
                 Ok(true) => fired.push(r),
                 Ok(false) => {}
@@ -310,7 +332,9 @@ impl Governor {
             }
         } else if let Some(why) = self.hold_back(&proposal, &ctx, auto, seen.time) {
             reason = join(&reason, &why);
-            let role = role_of_rule.or_else(|| self.first_role()).unwrap_or_default();
+            let role = role_of_rule
+                .or_else(|| self.first_role())
+                .unwrap_or_default();
             self.escalate(&id, &role, &proposal, &ctx, &fired_log, &seen);
             entry.outcome = "escalated".into();
             entry.role = Some(role.clone());
@@ -412,9 +436,10 @@ impl Governor {
             return Some("nothing to undo".into());
         }
         match self.backoff.get(&(proposal.action, key)) {
-            Some((_, until)) if *until > time => {
-                Some(format!("rejected before; backing off until {}", until.to_rfc3339()))
-            }
+            Some((_, until)) if *until > time => Some(format!(
+                "rejected before; backing off until {}",
+                until.to_rfc3339()
+            )),
             _ => None,
         }
     }

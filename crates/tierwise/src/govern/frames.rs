@@ -31,7 +31,10 @@ pub fn log_frame(entries: &[Entry]) -> PolarsResult<DataFrame> {
         text("subject", s(&|e| e.proposal.subject.clone())),
         text("outcome", s(&|e| e.outcome.clone())),
         maybe("role", entries.iter().map(|e| e.role.clone()).collect()),
-        maybe("approver", entries.iter().map(|e| e.approver.clone()).collect()),
+        maybe(
+            "approver",
+            entries.iter().map(|e| e.approver.clone()).collect(),
+        ),
         text(
             "rules",
             s(&|e| {
@@ -48,7 +51,9 @@ pub fn log_frame(entries: &[Entry]) -> PolarsResult<DataFrame> {
 
 /// One row per pending decision: `decision`, `role`, `deadline`, `agent`, `action`, `kind`,
 /// `subject`, `cost`, `rules`, `events`.
-pub fn pending_frame<'a>(pending: impl IntoIterator<Item = &'a Pending>) -> PolarsResult<DataFrame> {
+pub fn pending_frame<'a>(
+    pending: impl IntoIterator<Item = &'a Pending>,
+) -> PolarsResult<DataFrame> {
     let p: Vec<&Pending> = pending.into_iter().collect();
     let s = |f: &dyn Fn(&Pending) -> String| p.iter().map(|x| f(x)).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
@@ -56,7 +61,10 @@ pub fn pending_frame<'a>(pending: impl IntoIterator<Item = &'a Pending>) -> Pola
         text("role", s(&|x| x.role.clone())),
         text(
             "deadline",
-            s(&|x| x.deadline.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            s(&|x| {
+                x.deadline
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            }),
         ),
         text("agent", s(&|x| x.proposal.agent.clone())),
         text("action", s(&|x| x.proposal.action.as_str().into())),

@@ -21,14 +21,14 @@ mod rules;
 mod tests;
 
 pub use agents::{Agent, OnboardingAgent, RiskAgent, View};
-pub use orchestrate::{GOVERNOR_SOURCE, Handled, Ledger, Orchestrator, builtin_agents};
 pub use context::{
     BudgetFacts, EventFacts, FactSource, Limit, ProposalFacts, RowFacts, RuleContext, UnitFacts,
     VARIABLES,
 };
-pub use frames::{log_frame, pending_frame};
 pub use decide::{Commit, Governor, Pending, Proposal, Seen, Verdict};
+pub use frames::{log_frame, pending_frame};
 pub use log::{ChainError, Entry, Fired, GENESIS, Log, verify_jsonl};
+pub use orchestrate::{GOVERNOR_SOURCE, Handled, Ledger, Orchestrator, builtin_agents};
 pub use rules::{
     Action, Budgets, Condition, Governance, Role, RoleSpec, Rule, RuleSpec, Thrash, compile,
 };

@@ -126,8 +126,8 @@ impl<L: Ledger> Orchestrator<L> {
         let governor = if stored.is_empty() {
             governor
         } else {
-            let log = super::Log::from_entries(stored)
-                .map_err(|e| GovernError::Log(e.to_string()))?;
+            let log =
+                super::Log::from_entries(stored).map_err(|e| GovernError::Log(e.to_string()))?;
             Governor::resume(std::sync::Arc::new(governor.policy().clone()), log)?
         };
         Ok(Orchestrator {
@@ -274,14 +274,19 @@ impl<L: Ledger> Orchestrator<L> {
         out
     }
 
-    fn commit_all(&mut self, line: usize, received: DateTime<Utc>) -> Result<Vec<String>, GovernError> {
+    fn commit_all(
+        &mut self,
+        line: usize,
+        received: DateTime<Utc>,
+    ) -> Result<Vec<String>, GovernError> {
         let mut committed = Vec::new();
         for commit in self.governor.take_commits() {
             let (values, undo) = self.commit_events(&commit);
             let ids = self.commit(&values, line, received)?;
             match commit.proposal.action {
                 Action::BlockSupplier if !ids.is_empty() => {
-                    self.blocked.insert(commit.proposal.subject.clone(), undo.clone());
+                    self.blocked
+                        .insert(commit.proposal.subject.clone(), undo.clone());
                 }
                 Action::UnblockSupplier if !ids.is_empty() => {
                     self.blocked.remove(&commit.proposal.subject);
@@ -341,8 +346,10 @@ impl<L: Ledger> Orchestrator<L> {
         match p.action {
             Action::BlockSupplier if p.kind == "site" => {
                 let supply = &self.live().analysis().network().tables().supply;
-                let rows: Vec<&SupplyRow> =
-                    supply.iter().filter(|r| r.seller_site == p.subject).collect();
+                let rows: Vec<&SupplyRow> = supply
+                    .iter()
+                    .filter(|r| r.seller_site == p.subject)
+                    .collect();
                 let removed = rows
                     .iter()
                     .enumerate()

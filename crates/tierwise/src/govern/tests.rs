@@ -14,7 +14,9 @@ fn policy_with(extra: &str) -> Result<Policy, String> {
 }
 
 fn rule(id: &str, when: &str) -> String {
-    format!("[[rules]]\nid = \"{id}\"\nwhen = '''{when}'''\naction = \"notify\"\napproval = \"auto\"\n")
+    format!(
+        "[[rules]]\nid = \"{id}\"\nwhen = '''{when}'''\naction = \"notify\"\napproval = \"auto\"\n"
+    )
 }
 
 #[test]
@@ -33,9 +35,15 @@ fn an_ill_typed_rule_fails_at_load_with_its_id_and_position() {
     // `unit.rei > "high"`: a double against a string, found by the dry run even behind a
     // false guard that would hide it at run time.
     let m = policy_with(&rule("typed", "unit.exposed && unit.rei > \"high\"")).unwrap_err();
-    assert!(m.contains("id \"typed\"") && m.contains("line 1, column 26"), "{m}");
+    assert!(
+        m.contains("id \"typed\"") && m.contains("line 1, column 26"),
+        "{m}"
+    );
     let m = policy_with(&rule("hidden", "false && unit.rei > 'high'")).unwrap_err();
-    assert!(m.contains("id \"hidden\"") && m.contains("column 19"), "{m}");
+    assert!(
+        m.contains("id \"hidden\"") && m.contains("column 19"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -43,7 +51,10 @@ fn unknown_names_are_refused_by_name() {
     let m = policy_with(&rule("var", "units.pi > 1.0")).unwrap_err();
     assert!(m.contains("unknown variable `units`"), "{m}");
     let m = policy_with(&rule("field", "unit.reii > 1.0")).unwrap_err();
-    assert!(m.contains("`unit` has no field `reii`") && m.contains("column 5"), "{m}");
+    assert!(
+        m.contains("`unit` has no field `reii`") && m.contains("column 5"),
+        "{m}"
+    );
     let m = policy_with(&rule("factor", "unit.factors.finance > 0.5")).unwrap_err();
     assert!(m.contains("no factor `finance`"), "{m}");
     let m = policy_with(&rule("sub", "budgets.mitigation_spend.usd > 1.0")).unwrap_err();
@@ -58,16 +69,24 @@ fn syntax_errors_non_bools_and_bad_keys_are_refused() {
     assert!(m.contains("id \"syntax\"") && m.contains("line 1"), "{m}");
     let m = policy_with(&rule("number", "unit.pi + 1.0")).unwrap_err();
     assert!(m.contains("gives a double, not a bool"), "{m}");
-    let m = policy_with("[[rules]]\nid = \"a\"\nwhen = \"true\"\naction = \"launch\"\napproval = \"auto\"\n")
-        .unwrap_err();
+    let m = policy_with(
+        "[[rules]]\nid = \"a\"\nwhen = \"true\"\naction = \"launch\"\napproval = \"auto\"\n",
+    )
+    .unwrap_err();
     assert!(m.contains("launch"), "{m}");
-    let m = policy_with("[[rules]]\nid = \"a\"\nwhen = \"true\"\naction = \"notify\"\napproval = \"ceo\"\n")
-        .unwrap_err();
+    let m = policy_with(
+        "[[rules]]\nid = \"a\"\nwhen = \"true\"\naction = \"notify\"\napproval = \"ceo\"\n",
+    )
+    .unwrap_err();
     assert!(m.contains("approval \"ceo\""), "{m}");
     let m = policy_with(&rule("block-sanctioned", "true")).unwrap_err();
     assert!(m.contains("unique"), "{m}");
     // All problems at once.
-    let two = format!("{}{}", rule("x1", "nope > 1.0"), rule("x2", "unit.pi + 1.0"));
+    let two = format!(
+        "{}{}",
+        rule("x1", "nope > 1.0"),
+        rule("x2", "unit.pi + 1.0")
+    );
     let m = policy_with(&two).unwrap_err();
     assert!(m.contains("x1") && m.contains("x2"), "{m}");
 }
@@ -78,7 +97,9 @@ fn a_looping_escalation_ladder_is_refused() {
         "may = \"true\"\ndeadline_hours = 72.0",
         "may = \"true\"\nnext = \"buyer\"\ndeadline_hours = 72.0",
     );
-    let m = Policy::from_toml_str(&text, "p.toml").unwrap_err().to_string();
+    let m = Policy::from_toml_str(&text, "p.toml")
+        .unwrap_err()
+        .to_string();
     assert!(m.contains("loops back"), "{m}");
 }
 
@@ -130,7 +151,12 @@ fn a_sanctioned_site_is_blocked_automatically_and_a_clean_one_is_not() {
     ctx.unit.sanctioned = true;
     let s = seen(&g, ctx, 0);
     let v = g.decide(proposal(Action::BlockSupplier, "S1", 0.0), s);
-    assert_eq!(v, Verdict::Approved { id: "D000001".into() });
+    assert_eq!(
+        v,
+        Verdict::Approved {
+            id: "D000001".into()
+        }
+    );
     let e = &g.log().entries()[0];
     assert_eq!(e.fired[0].id, "block-sanctioned");
     assert_eq!(e.fired[0].when, "unit.kind == 'site' && unit.sanctioned");
@@ -156,11 +182,26 @@ fn rejected_proposals_back_off_doubling() {
     let mut g = governor("");
     let p = || proposal(Action::BlockSupplier, "S2", 0.0);
     // backoff_days = 1: quiet for 24 h, then 48 h after the second rejection.
-    assert!(matches!(g.decide(p(), seen(&g, site("S2"), 0)), Verdict::Rejected { .. }));
-    assert!(matches!(g.decide(p(), seen(&g, site("S2"), 23)), Verdict::Skipped { .. }));
-    assert!(matches!(g.decide(p(), seen(&g, site("S2"), 24)), Verdict::Rejected { .. }));
-    assert!(matches!(g.decide(p(), seen(&g, site("S2"), 71)), Verdict::Skipped { .. }));
-    assert!(matches!(g.decide(p(), seen(&g, site("S2"), 72)), Verdict::Rejected { .. }));
+    assert!(matches!(
+        g.decide(p(), seen(&g, site("S2"), 0)),
+        Verdict::Rejected { .. }
+    ));
+    assert!(matches!(
+        g.decide(p(), seen(&g, site("S2"), 23)),
+        Verdict::Skipped { .. }
+    ));
+    assert!(matches!(
+        g.decide(p(), seen(&g, site("S2"), 24)),
+        Verdict::Rejected { .. }
+    ));
+    assert!(matches!(
+        g.decide(p(), seen(&g, site("S2"), 71)),
+        Verdict::Skipped { .. }
+    ));
+    assert!(matches!(
+        g.decide(p(), seen(&g, site("S2"), 72)),
+        Verdict::Rejected { .. }
+    ));
     assert_eq!(g.log().entries().len(), 3);
 }
 
@@ -191,7 +232,8 @@ fn people_approve_within_their_rights_only() {
         Verdict::Approved { id: id.clone() }
     );
     assert!(matches!(
-        g.answer(&id, false, "bo", "category_manager", t(3)).unwrap_err(),
+        g.answer(&id, false, "bo", "category_manager", t(3))
+            .unwrap_err(),
         GovernError::AlreadyDecided(_)
     ));
     let last = g.log().entries().last().unwrap();
@@ -206,12 +248,18 @@ fn a_role_may_approve_only_what_its_condition_allows() {
     let mut g = governor(
         "[[rules]]\nid = \"stock-review\"\nwhen = \"true\"\naction = \"raise_safety_stock\"\napproval = \"buyer\"\n",
     );
-    let v = g.decide(proposal(Action::RaiseSafetyStock, "S1", 20_000.0), seen(&g, site("S1"), 0));
+    let v = g.decide(
+        proposal(Action::RaiseSafetyStock, "S1", 20_000.0),
+        seen(&g, site("S1"), 0),
+    );
     let Verdict::Escalated { id, role, .. } = v else {
         panic!("{v:?}")
     };
     assert_eq!(role, "buyer");
-    let e = g.answer(&id, true, "ann", "buyer", t(1)).unwrap_err().to_string();
+    let e = g
+        .answer(&id, true, "ann", "buyer", t(1))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("proposal.cost <= 10000.0"), "{e}");
     assert!(g.answer(&id, true, "bo", "category_manager", t(1)).is_ok());
 }
@@ -223,7 +271,9 @@ fn unanswered_decisions_climb_the_ladder_then_take_the_default() {
     ctx.unit.down = true;
     ctx.unit.chokepoint = true;
     let v = g.decide(proposal(Action::Escalate, "S1", 0.0), seen(&g, ctx, 0));
-    let Verdict::Escalated { id, .. } = v else { panic!() };
+    let Verdict::Escalated { id, .. } = v else {
+        panic!()
+    };
     // category_manager 48 h, then cpo 72 h, then the policy's default (reject).
     assert!(g.tick(t(47)).is_empty());
     assert_eq!(g.tick(t(48)), vec![id.clone()]);
@@ -232,7 +282,10 @@ fn unanswered_decisions_climb_the_ladder_then_take_the_default() {
     assert_eq!(g.tick(t(120)), vec![id.clone()]);
     assert!(g.pending().is_empty());
     let last = g.log().entries().last().unwrap();
-    assert_eq!((last.step.as_str(), last.outcome.as_str()), ("expired", "rejected"));
+    assert_eq!(
+        (last.step.as_str(), last.outcome.as_str()),
+        ("expired", "rejected")
+    );
     assert_eq!(last.time, "2026-03-06T00:00:00.000Z");
 }
 
@@ -243,12 +296,23 @@ fn spending_past_the_budget_is_escalated_not_approved() {
     );
     // Budget 250,000 per 30 days: 200,000 passes, 60,000 more would make 260,000.
     let p = |s: &str, c: f64| proposal(Action::RaiseSafetyStock, s, c);
-    assert!(matches!(g.decide(p("S1", 200_000.0), seen(&g, site("S1"), 0)), Verdict::Approved { .. }));
+    assert!(matches!(
+        g.decide(p("S1", 200_000.0), seen(&g, site("S1"), 0)),
+        Verdict::Approved { .. }
+    ));
     let v = g.decide(p("S2", 60_000.0), seen(&g, site("S2"), 1));
-    let Verdict::Escalated { reason, .. } = v else { panic!("{v:?}") };
-    assert!(reason.contains("200000 + 60000 would exceed the budget 250000"), "{reason}");
+    let Verdict::Escalated { reason, .. } = v else {
+        panic!("{v:?}")
+    };
+    assert!(
+        reason.contains("200000 + 60000 would exceed the budget 250000"),
+        "{reason}"
+    );
     // Thirty days later the period has moved on.
-    assert!(matches!(g.decide(p("S3", 60_000.0), seen(&g, site("S3"), 24 * 30)), Verdict::Approved { .. }));
+    assert!(matches!(
+        g.decide(p("S3", 60_000.0), seen(&g, site("S3"), 24 * 30)),
+        Verdict::Approved { .. }
+    ));
 }
 
 #[test]
@@ -292,7 +356,10 @@ fn sample_log() -> Governor {
     for (h, s) in ["S1", "S2", "S3", "S4"].iter().enumerate() {
         let mut ctx = site(s);
         ctx.unit.sanctioned = h % 2 == 0;
-        let _ = g.decide(proposal(Action::BlockSupplier, s, 0.0), seen(&g, ctx, h as i64));
+        let _ = g.decide(
+            proposal(Action::BlockSupplier, s, 0.0),
+            seen(&g, ctx, h as i64),
+        );
     }
     g
 }
@@ -323,4 +390,15 @@ fn the_chain_names_the_first_edited_removed_inserted_or_moved_entry() {
 #[test]
 fn the_same_proposals_give_a_byte_identical_log() {
     assert_eq!(sample_log().log().to_jsonl(), sample_log().log().to_jsonl());
+}
+
+#[test]
+fn an_entry_reads_back_from_its_json_line_to_the_same_hash() {
+    // Floats must read back exactly (serde_json's float_roundtrip), or a log stored as text
+    // would fail its own verification.
+    let g = sample_log();
+    for e in g.log().entries() {
+        let back: Entry = serde_json::from_str(&e.to_line()).unwrap();
+        assert_eq!(back.digest(), e.hash);
+    }
 }

@@ -38,7 +38,11 @@ fn entry_quads(e: &Entry) -> Vec<Quad> {
         q(&step, rdfv::TYPE.into_owned(), prov("Activity").into()),
         q(&step, rdfv::TYPE.into_owned(), rdf::tw("Decision").into()),
         q(&step, rdf::tw("decisionId"), lit(&e.decision)),
-        q(&step, rdf::tw("seq"), typed(e.seq.to_string(), xsd::INTEGER)),
+        q(
+            &step,
+            rdf::tw("seq"),
+            typed(e.seq.to_string(), xsd::INTEGER),
+        ),
         q(&step, rdf::tw("step"), lit(&e.step)),
         q(&step, rdf::tw("action"), lit(e.proposal.action.as_str())),
         q(&step, rdf::tw("about"), subject.into()),
@@ -47,7 +51,11 @@ fn entry_quads(e: &Entry) -> Vec<Quad> {
         q(&step, prov("generatedAtTime"), time.clone()),
         q(&step, prov("startedAtTime"), time),
         q(&step, prov("wasAssociatedWith"), agent.clone().into()),
-        q(&agent, rdfv::TYPE.into_owned(), prov("SoftwareAgent").into()),
+        q(
+            &agent,
+            rdfv::TYPE.into_owned(),
+            prov("SoftwareAgent").into(),
+        ),
         q(&step, prov("used"), policy.clone().into()),
         q(&policy, rdfv::TYPE.into_owned(), prov("Entity").into()),
         q(&policy, rdf::tw("policyVersion"), lit(&e.policy_version)),
@@ -62,7 +70,11 @@ fn entry_quads(e: &Entry) -> Vec<Quad> {
         quads.push(q(&step, prov("used"), state.into()));
     }
     for id in &e.events {
-        quads.push(q(&step, prov("used"), rdf::instance_iri("event", &[id]).into()));
+        quads.push(q(
+            &step,
+            prov("used"),
+            rdf::instance_iri("event", &[id]).into(),
+        ));
     }
     for f in &e.fired {
         let rule = rdf::instance_iri("rule", &[&e.policy_sha256, &f.id]);
@@ -74,7 +86,11 @@ fn entry_quads(e: &Entry) -> Vec<Quad> {
     }
     if let Some(who) = &e.approver {
         let person = rdf::instance_iri("approver", &[who]);
-        let kind = if who == "policy" { "SoftwareAgent" } else { "Person" };
+        let kind = if who == "policy" {
+            "SoftwareAgent"
+        } else {
+            "Person"
+        };
         quads.extend([
             q(&step, prov("wasAssociatedWith"), person.clone().into()),
             q(&person, rdfv::TYPE.into_owned(), prov(kind).into()),

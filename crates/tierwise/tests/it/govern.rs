@@ -44,7 +44,9 @@ fn scenario() -> (Orchestrator, Vec<tierwise::govern::Handled>) {
         "T2",
         r#"{"subject_kind":"site"}"#,
     );
-    let mut handled = o.handle(&[listed], "urn:test", as_of("2026-03-01")).unwrap();
+    let mut handled = o
+        .handle(&[listed], "urn:test", as_of("2026-03-01"))
+        .unwrap();
     let h = &handled[0];
     let approved: Vec<_> = h
         .decisions
@@ -68,7 +70,10 @@ fn scenario() -> (Orchestrator, Vec<tierwise::govern::Handled>) {
         "T2",
         r#"{"subject_kind":"site"}"#,
     );
-    handled.extend(o.handle(&[lifted], "urn:test", as_of("2026-03-03")).unwrap());
+    handled.extend(
+        o.handle(&[lifted], "urn:test", as_of("2026-03-03"))
+            .unwrap(),
+    );
     let escalated: Vec<_> = handled[1]
         .decisions
         .iter()
@@ -91,9 +96,20 @@ fn scenario() -> (Orchestrator, Vec<tierwise::govern::Handled>) {
         .unwrap_err();
     assert!(matches!(e, GovernError::NotAllowed { .. }), "{e}");
     let (v, committed) = o
-        .answer("D000002", true, "bo", "category_manager", as_of("2026-03-04"))
+        .answer(
+            "D000002",
+            true,
+            "bo",
+            "category_manager",
+            as_of("2026-03-04"),
+        )
         .unwrap();
-    assert_eq!(v, Verdict::Approved { id: "D000002".into() });
+    assert_eq!(
+        v,
+        Verdict::Approved {
+            id: "D000002".into()
+        }
+    );
     assert_eq!(committed, vec!["D000002.1", "D000002.2"]);
     assert_eq!(sellers(&o), before, "the unblock restores the rows");
     (o, handled)
@@ -128,7 +144,10 @@ fn a_sanction_blocks_and_a_person_unblocks_with_a_verified_log() {
     assert_eq!(first.metrics["unit"]["chokepoint"], true);
     assert_eq!(first.metrics["unit"]["p_fail"], 1.0);
     assert_eq!(first.time, "2026-03-01T08:00:00.000Z");
-    assert_eq!(log.entries()[3].approver.as_deref(), Some("bo (category_manager)"));
+    assert_eq!(
+        log.entries()[3].approver.as_deref(),
+        Some("bo (category_manager)")
+    );
     assert_eq!(verify_jsonl(&log.to_jsonl()), Ok(5));
 }
 
@@ -138,4 +157,44 @@ fn a_replay_gives_a_byte_identical_log() {
     let (b, _) = scenario();
     assert_eq!(a.governor().log().to_jsonl(), b.governor().log().to_jsonl());
     assert_eq!(a.live().state_hash(), b.live().state_hash());
+}
+
+// What the rules see of the diamond's T2, worked by hand: tier 2; TTR 60; TTS 3 days of C at
+// T1a + 5 days of A at P1 + 2 days of finished X = 10; loss (PI) 1,000 a day (100 X x margin
+// 10) x (60 - 10) = 50,000, on X@P1 whose availability drops to 0; sole seller of C to both
+// Tier-1 sites. Buffer days: T2 sells 0.6 x 200 A/day x 3 = 360 C/day to T1a and 240 to T1b,
+// 600 C/day at 20 each, held at 25 % a year over a 365-day horizon: 3,000 per day of buffer.
+#[test]
+fn the_context_of_a_unit_is_worked_by_hand() {
+    use tierwise::govern::FactSource;
+    use tierwise::risk::UnitKind;
+    let d = diamond_with(&[]);
+    let live = Live::new(analysis(d.path()), &LIVE_KINDS);
+    let exposures: Vec<_> = LIVE_KINDS
+        .iter()
+        .filter_map(|&k| live.exposure(k))
+        .collect();
+    let none = |_: &str| false;
+    let facts = FactSource::new(live.analysis(), &exposures, &none);
+    let (unit, row) = facts.unit(UnitKind::Site, "T2").unwrap();
+    assert_eq!(
+        (unit.tier, unit.country.as_str(), unit.company.as_str()),
+        (2, "CN", "Gamma")
+    );
+    assert_eq!((unit.ttr, unit.min_tts), (60.0, 10.0));
+    assert!(crate::common::close(unit.pi, 50_000.0), "{}", unit.pi);
+    assert!(unit.exposed && unit.single_source && unit.chokepoint && !unit.down);
+    assert_eq!(row.label, "X@P1");
+    assert_eq!((row.availability, row.revenue_per_day), (0.0, 1_000.0));
+    assert!(crate::common::close(
+        facts.safety_stock_cost("T2", 1.0),
+        3_000.0
+    ));
+    // P1 sells nothing: no buffer to hold. T1a is one of two sellers of A: not a single source.
+    assert_eq!(facts.safety_stock_cost("P1", 5.0), 0.0);
+    assert!(!facts.unit(UnitKind::Site, "T1a").unwrap().0.single_source);
+    // The country CN holds only T2, under the default 14-day TTR: loss 1,000 x (14 - 10).
+    let (cn, _) = facts.unit(UnitKind::Country, "CN").unwrap();
+    assert!(crate::common::close(cn.pi, 4_000.0), "{}", cn.pi);
+    assert_eq!(facts.unit(UnitKind::Site, "nope"), None);
 }

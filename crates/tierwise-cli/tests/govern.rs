@@ -1,0 +1,196 @@
+//! Governance from the command line: a governed `apply` on the demo data, a refused and an
+//! accepted approval, the log exported and verified, a tampered log caught with its line and
+//! id, a policy with a bad rule refused by name, and `policy diff` between two policies.
+
+mod common;
+
+use common::{repo, text, tierwise};
+
+const EVENTS: &str = r#"{"specversion":"1.0","id":"e1","source":"urn:feed","type":"sanction.listed","time":"2026-03-01T08:00:00Z","subject":"S000025","data":{"subject_kind":"site"}}
+{"specversion":"1.0","id":"e2","source":"urn:feed","type":"site.added","time":"2026-03-01T11:00:00Z","subject":"S999001","data":{"company":"Newco","country":"VN","financial_score":30}}
+{"specversion":"1.0","id":"e3","source":"urn:feed","type":"sanction.lifted","time":"2026-03-02T08:00:00Z","subject":"S000025","data":{"subject_kind":"site"}}
+"#;
+
+#[test]
+fn governed_apply_approvals_and_a_verified_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("kg.db");
+    let s = store.to_str().unwrap();
+    let demo = repo().join("data/demo");
+    let policy = repo().join("policies/default.toml");
+    let p = policy.to_str().unwrap();
+    assert!(
+        tierwise(&["load", demo.to_str().unwrap(), "--store", s])
+            .status
+            .success()
+    );
+    let events = tmp.path().join("ev.jsonl");
+    std::fs::write(&events, EVENTS).unwrap();
+    let asof = "2026-03-01T00:00:00Z";
+    let a = tierwise(&[
+        "apply",
+        events.to_str().unwrap(),
+        "--store",
+        s,
+        "--policy",
+        p,
+        "--as-of",
+        asof,
+        "--format",
+        "csv",
+    ]);
+    let (out, err) = (text(&a.stdout), text(&a.stderr));
+    assert!(a.status.success(), "{err}");
+    // S000025 (a tier-2 site selling CMP-000011 to six buyers) is blocked at once; the new
+    // site with a financial score of 30 (financial factor 0.7) waits for a buyer; lifting the
+    // sanction waits for a category manager.
+    assert!(
+        err.contains("e1: risk block_supplier site:S000025 -> D000001 approved"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "e1: committed D000001.1, D000001.2, D000001.3, D000001.4, D000001.5, D000001.6"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("onboarding escalate site:S999001 -> D000002 escalated to buyer: the action is an escalation"), "{err}");
+    assert!(
+        err.contains("unblock_supplier site:S000025 -> D000003 escalated to category_manager"),
+        "{err}"
+    );
+    assert!(
+        out.starts_with("seq,decision,step,time,agent,action"),
+        "{out}"
+    );
+    let answer = |id: &str, by: &str, role: &str| {
+        tierwise(&[
+            "decisions",
+            "approve",
+            id,
+            "--by",
+            by,
+            "--role",
+            role,
+            "--store",
+            s,
+            "--policy",
+            p,
+            "--at",
+            "2026-03-02T09:00:00Z",
+        ])
+    };
+    let no = answer("D000003", "ann", "buyer");
+    assert_eq!(no.status.code(), Some(2));
+    assert!(text(&no.stderr).contains("role \"buyer\" may not approve decision \"D000003\""));
+    let yes = answer("D000003", "bo", "category_manager");
+    assert!(yes.status.success(), "{}", text(&yes.stderr));
+    assert!(
+        text(&yes.stdout).contains("committed: D000003.1"),
+        "{}",
+        text(&yes.stdout)
+    );
+    let again = answer("D000003", "bo", "category_manager");
+    assert!(text(&again.stderr).contains("already decided"));
+    assert_eq!(answer("D000042", "bo", "cpo").status.code(), Some(2));
+    let pending = tierwise(&["decisions", "list", "--store", s, "--format", "csv"]);
+    let listed = text(&pending.stdout);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(
+        listed.contains("D000002,buyer,2026-03-02T11:00:00.000Z"),
+        "{listed}"
+    );
+    // Export, verify, tamper.
+    let log = tmp.path().join("log.jsonl");
+    let l = log.to_str().unwrap();
+    assert!(
+        tierwise(&["log", "export", "--store", s, "-o", l])
+            .status
+            .success()
+    );
+    let v = tierwise(&["log", "verify", l]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    assert!(
+        text(&v.stdout).contains("the chain of 6 entries holds"),
+        "{}",
+        text(&v.stdout)
+    );
+    assert!(tierwise(&["log", "verify", "--store", s]).status.success());
+    let body = std::fs::read_to_string(&log).unwrap();
+    let edited = body.replacen(
+        "\"approver\":\"bo (category_manager)\"",
+        "\"approver\":\"mallory (cpo)\"",
+        1,
+    );
+    assert_ne!(edited, body);
+    std::fs::write(&log, &edited).unwrap();
+    let bad = tierwise(&["log", "verify", l]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("line 5 (decision \"D000003\")"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let lines: Vec<&str> = body.lines().collect();
+    let dropped = [&lines[..2], &lines[3..]].concat().join("\n");
+    std::fs::write(&log, dropped).unwrap();
+    let bad = tierwise(&["log", "verify", l]);
+    assert!(
+        text(&bad.stderr).contains("line 3")
+            && text(&bad.stderr).contains("removed, inserted or moved")
+    );
+    // A stricter policy: a buyer must confirm every block; the diff names the decision.
+    let strict_text = std::fs::read_to_string(&policy).unwrap().replace(
+        "when = \"unit.kind == 'site' && unit.sanctioned\"\naction = \"block_supplier\"\napproval = \"auto\"",
+        "when = \"unit.kind == 'site' && unit.sanctioned\"\naction = \"block_supplier\"\napproval = \"buyer\"",
+    );
+    let strict = tmp.path().join("strict.toml");
+    std::fs::write(&strict, strict_text).unwrap();
+    let d = tierwise(&[
+        "policy",
+        "diff",
+        p,
+        strict.to_str().unwrap(),
+        "--store",
+        s,
+        "--as-of",
+        asof,
+        "--format",
+        "csv",
+    ]);
+    assert!(d.status.success(), "{}", text(&d.stderr));
+    let diff = text(&d.stdout);
+    assert!(
+        diff.contains("e1,block_supplier,site:S000025,approved,escalated to buyer"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn policy_check_names_a_bad_rule_and_its_position() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = repo().join("policies/default.toml");
+    let ok = tierwise(&["policy", "check", good.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("7 rules, 3 roles"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let bad = std::fs::read_to_string(&good).unwrap()
+        + "\n[[rules]]\nid = \"typo\"\nwhen = \"unit.rei > 'high'\"\naction = \"notify\"\napproval = \"auto\"\n"
+        + "\n[[rules]]\nid = \"who\"\nwhen = \"true\"\naction = \"notify\"\napproval = \"ceo\"\n";
+    let f = tmp.path().join("bad.toml");
+    std::fs::write(&f, bad).unwrap();
+    let out = tierwise(&["policy", "check", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("rules[7] (id \"typo\").when: line 1, column 10"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rules[8] (id \"who\"): approval \"ceo\""),
+        "{err}"
+    );
+}
