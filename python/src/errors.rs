@@ -53,6 +53,13 @@ pyo3::create_exception!(
     "Change events were refused (an atomic batch with a bad event); the message names each by line, field, value and reason."
 );
 
+pyo3::create_exception!(
+    tierwise,
+    GovernanceError,
+    TierwiseError,
+    "A governance request was refused: an unknown or already decided decision, a role without the right, an unknown role, or a decision log whose hash chain is broken."
+);
+
 /// Adds the exception classes to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -63,6 +70,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("UnknownUnitError", py.get_type::<UnknownUnitError>())?;
     m.add("EventError", py.get_type::<EventError>())?;
+    m.add("GovernanceError", py.get_type::<GovernanceError>())?;
     Ok(())
 }
 
@@ -76,6 +84,7 @@ pub enum Error {
     Lp(LpError),
     Report(ReportError),
     Mitigation(MitigationError),
+    Govern(tierwise::govern::GovernError),
     Cancelled,
 }
 
@@ -97,6 +106,7 @@ from!(
     LpError => Lp,
     ReportError => Report,
     MitigationError => Mitigation,
+    tierwise::govern::GovernError => Govern,
 );
 
 impl From<tierwise::progress::Cancelled> for Error {
@@ -153,6 +163,10 @@ impl From<Error> for PyErr {
             Error::Report(ReportError::Disruption(e)) => disruption_error(e),
             Error::Report(e) => TierwiseError::new_err(e.to_string()),
             Error::Mitigation(e) => mitigation_error(e),
+            Error::Govern(tierwise::govern::GovernError::Policy(m)) => {
+                PolicyError::new_err(format!("policy rules: {m}"))
+            }
+            Error::Govern(e) => GovernanceError::new_err(e.to_string()),
         }
     }
 }

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_polars::PyDataFrame;
 use tierwise::events::{Outcome, parse_lines};
+use tierwise::govern::{Governor, Log, Orchestrator, log_frame, pending_frame};
 use tierwise::ingest::{LoadOptions, RawTables};
 use tierwise::risk::Policy;
 use tierwise::source::{Settings, Source};
@@ -48,6 +49,35 @@ impl KnowledgeGraph {
             kg,
             live: Mutex::new(None),
         }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        approve: bool,
+        by: &str,
+        role: &str,
+        policy: Option<PathBuf>,
+        at: Option<String>,
+    ) -> Result<Vec<String>, Error> {
+        let settings = Settings::from_args(policy.as_deref(), None)?;
+        let time = match at {
+            Some(t) => tierwise::source::parse_time(&t)?,
+            None => chrono::Utc::now(),
+        };
+        py.detach(|| -> Result<_, Error> {
+            let mut live = self.live.lock().map_err(|_| poisoned())?;
+            let lg = match live.take() {
+                Some(lg) if policy.is_none() => lg,
+                _ => self.kg.live(settings.policy.clone(), settings.as_of)?,
+            };
+            let mut o = Orchestrator::new(lg, Governor::new(settings.policy.clone())?)?;
+            let result = o.answer(id, approve, by, role, time);
+            *live = Some(o.into_ledger());
+            Ok(result?.1)
+        })
     }
 }
 
@@ -309,6 +339,100 @@ impl KnowledgeGraph {
             )?;
         }
         Ok(frame(py, out.delta_frame()?)?)
+    }
+
+    /// Applies change events under governance: after each event the agents propose actions,
+    /// the policy's rules (`policy`, the shipped default when None) approve, reject or
+    /// escalate them, approved actions are committed as events, and every step is logged in
+    /// the store. Returns the new decision log entries (`seq`, `decision`, `step`, `time`,
+    /// `agent`, `action`, `kind`, `subject`, `outcome`, `role`, `approver`, `rules`, `events`,
+    /// `committed`, `reason`, `hash`).
+    #[pyo3(signature = (events, *, policy=None, as_of=None))]
+    fn govern(
+        &self,
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+        policy: Option<PathBuf>,
+        as_of: Option<String>,
+    ) -> Result<Py<PyAny>, Error> {
+        let (text, name) = event_lines(events)?;
+        let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
+        let (parsed, bad) = parse_lines(&text, 1);
+        if !bad.is_empty() {
+            let lines = rejections(&bad, &Outcome::default());
+            let msg = format!(
+                "{} malformed events; nothing applied:\n{}",
+                bad.len(),
+                lines.join("\n")
+            );
+            return Err(EventError::new_err(msg).into());
+        }
+        let entries = py.detach(|| -> Result<_, Error> {
+            let mut live = self.live.lock().map_err(|_| poisoned())?;
+            let lg = match live.take() {
+                Some(lg) if policy.is_none() && as_of.is_none() => lg,
+                _ => self.kg.live(settings.policy.clone(), settings.as_of)?,
+            };
+            let mut o = Orchestrator::new(lg, Governor::new(settings.policy.clone())?)?;
+            let before = o.governor().log().entries().len();
+            let result = o.handle(&parsed, &name, chrono::Utc::now());
+            let entries = o.governor().log().entries()[before..].to_vec();
+            *live = Some(o.into_ledger());
+            result?;
+            Ok(entries)
+        })?;
+        Ok(frame(py, log_frame(&entries)?)?)
+    }
+
+    /// The decisions waiting for a person (with `all=True`, every decision log entry).
+    #[pyo3(signature = (*, all=false))]
+    fn decisions(&self, py: Python<'_>, all: bool) -> Result<Py<PyAny>, Error> {
+        let df = py.detach(|| -> Result<_, Error> {
+            let entries = self.kg.decision_log()?;
+            if all {
+                return Ok(log_frame(&entries)?);
+            }
+            let log = Log::from_entries(entries)
+                .map_err(|e| tierwise::govern::GovernError::Log(e.to_string()))?;
+            let g = Governor::resume(std::sync::Arc::new(Policy::default()), log)?;
+            Ok(pending_frame(g.pending().values())?)
+        })?;
+        Ok(frame(py, df)?)
+    }
+
+    /// Approves a pending decision as `by` in `role` (the policy says what the role may
+    /// approve); the action is committed at once. Returns the ids of the committed events.
+    /// `at` is the time of the answer (RFC 3339; now when None).
+    #[pyo3(signature = (id, *, by, role, policy=None, at=None))]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        by: &str,
+        role: &str,
+        policy: Option<PathBuf>,
+        at: Option<String>,
+    ) -> Result<Vec<String>, Error> {
+        self.answer(py, id, true, by, role, policy, at)
+    }
+
+    /// Rejects a pending decision as `by` in `role`.
+    #[pyo3(signature = (id, *, by, role, policy=None, at=None))]
+    fn reject(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        by: &str,
+        role: &str,
+        policy: Option<PathBuf>,
+        at: Option<String>,
+    ) -> Result<(), Error> {
+        self.answer(py, id, false, by, role, policy, at).map(|_| ())
+    }
+
+    /// The decision log as JSON lines (what `tierwise log export` writes).
+    fn decision_log(&self, py: Python<'_>) -> Result<String, Error> {
+        Ok(py.detach(|| self.kg.decision_log_jsonl())?)
     }
 
     /// The state hash of the live state (after `apply_events`; the stored state replayed

@@ -72,6 +72,20 @@ fn willems(py: Python<'_>, source: PathBuf, chain: u32, out: PathBuf) -> Result<
     })
 }
 
+/// Verifies a decision log's hash chain (JSON lines, as `KnowledgeGraph.decision_log()` or
+/// `tierwise log export` write it) and returns the number of entries. Raises
+/// GovernanceError naming the line and decision id of the first entry edited, removed,
+/// inserted or moved.
+///
+/// >>> import tierwise as tw
+/// >>> tw.verify_log("")
+/// 0
+#[pyfunction]
+fn verify_log(text: &str) -> PyResult<usize> {
+    tierwise::govern::verify_jsonl(text)
+        .map_err(|e| errors::GovernanceError::new_err(e.to_string()))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // pyo3-polars imports polars lazily on the first conversion, behind two once-cells (the
@@ -87,5 +101,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(willems, m)?)?;
     m.add_function(wrap_pyfunction!(parts::_network_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_log, m)?)?;
     errors::register(m)
 }

@@ -15,6 +15,7 @@ import pathlib
 from tierwise._core import (
     DataQualityError,
     EventError,
+    GovernanceError,
     KnowledgeGraph,
     Network,
     PolicyError,
@@ -25,6 +26,7 @@ from tierwise._core import (
     UnknownUnitError,
     __version__,
     generate,
+    verify_log,
     willems,
 )
 
@@ -48,6 +50,7 @@ def report(
 __all__ = [
     "DataQualityError",
     "EventError",
+    "GovernanceError",
     "KnowledgeGraph",
     "Network",
     "PolicyError",
@@ -58,6 +61,7 @@ __all__ = [
     "UnknownUnitError",
     "__version__",
     "generate",
+    "verify_log",
     "report",
     "willems",
 ]

@@ -9,6 +9,7 @@ __version__: str
 __all__ = [
     "DataQualityError",
     "EventError",
+    "GovernanceError",
     "KnowledgeGraph",
     "Network",
     "PolicyError",
@@ -20,6 +21,7 @@ __all__ = [
     "__version__",
     "_network_from_state",
     "generate",
+    "verify_log",
     "willems",
 ]
 
@@ -37,6 +39,7 @@ class StoreError(TierwiseError): ...
 class PolicyError(TierwiseError): ...
 class UnknownUnitError(TierwiseError): ...
 class EventError(TierwiseError): ...
+class GovernanceError(TierwiseError): ...
 
 @final
 class KnowledgeGraph:
@@ -68,6 +71,21 @@ class KnowledgeGraph:
         policy: Optional[_Path] = None,
         as_of: Optional[str] = None,
     ) -> pl.DataFrame: ...
+    def govern(
+        self,
+        events: Union[_Path, Sequence[Mapping[str, Any]], pl.DataFrame],
+        *,
+        policy: Optional[_Path] = None,
+        as_of: Optional[str] = None,
+    ) -> pl.DataFrame: ...
+    def decisions(self, *, all: bool = False) -> pl.DataFrame: ...
+    def approve(
+        self, id: str, *, by: str, role: str, policy: Optional[_Path] = None, at: Optional[str] = None
+    ) -> list[str]: ...
+    def reject(
+        self, id: str, *, by: str, role: str, policy: Optional[_Path] = None, at: Optional[str] = None
+    ) -> None: ...
+    def decision_log(self) -> str: ...
     def state_hash(self) -> str: ...
     def _repr_html_(self) -> str: ...
 
@@ -183,6 +201,7 @@ def generate(
     n2: int = 500,
 ) -> None: ...
 def willems(source: _Path, chain: int, out: _Path) -> None: ...
+def verify_log(text: str) -> int: ...
 def _network_from_state(
     blob: bytes,
     source: str,
