@@ -152,11 +152,20 @@ fn a_sanction_blocks_and_a_person_unblocks_with_a_verified_log() {
 }
 
 #[test]
-fn a_replay_gives_a_byte_identical_log() {
-    let (a, _) = scenario();
-    let (b, _) = scenario();
-    assert_eq!(a.governor().log().to_jsonl(), b.governor().log().to_jsonl());
-    assert_eq!(a.live().state_hash(), b.live().state_hash());
+fn a_replay_gives_a_byte_identical_log_on_any_number_of_threads() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let (o, _) = scenario();
+            (o.governor().log().to_jsonl(), o.live().state_hash())
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(3));
+    assert_eq!(one, run(1));
 }
 
 // What the rules see of the diamond's T2, worked by hand: tier 2; TTR 60; TTS 3 days of C at
@@ -197,4 +206,60 @@ fn the_context_of_a_unit_is_worked_by_hand() {
     let (cn, _) = facts.unit(UnitKind::Country, "CN").unwrap();
     assert!(crate::common::close(cn.pi, 4_000.0), "{}", cn.pi);
     assert_eq!(facts.unit(UnitKind::Site, "nope"), None);
+}
+
+// A sanction feed that flaps (listed, lifted, listed, ...) every few hours would make a naive
+// loop block and unblock T2 forever. With unblocking automatic too, the policy lets the first
+// flips through (max_flips = 2 within 7 days) and then puts the subject in front of a person.
+#[test]
+fn a_flapping_feed_stops_being_acted_on_automatically() {
+    let text = tierwise::risk::DEFAULT_POLICY_TOML.replace(
+        "action = \"unblock_supplier\"\napproval = \"category_manager\"",
+        "action = \"unblock_supplier\"\napproval = \"auto\"",
+    );
+    let policy = Arc::new(Policy::from_toml_str(&text, "auto-unblock.toml").unwrap());
+    let d = diamond_with(&[]);
+    let live = Live::new(analysis(d.path()), &LIVE_KINDS);
+    let mut o = Orchestrator::new(live, Governor::new(policy).unwrap()).unwrap();
+    let mut outcomes = Vec::new();
+    for i in 0..6 {
+        let kind = if i % 2 == 0 { "sanction.listed" } else { "sanction.lifted" };
+        let time = format!("2026-03-01T{:02}:00:00Z", 8 + 2 * i);
+        let e = event(&format!("f{i}"), kind, &time, "T2", r#"{"subject_kind":"site"}"#);
+        let h = o.handle(&[e], "urn:test", as_of("2026-03-01")).unwrap();
+        let mine: Vec<String> = h[0]
+            .decisions
+            .iter()
+            .filter(|(p, _)| p.subject == "T2")
+            .filter(|(p, _)| matches!(p.action, Action::BlockSupplier | Action::UnblockSupplier))
+            .map(|(p, v)| match v {
+                Verdict::Approved { .. } => format!("{} approved", p.action),
+                Verdict::Escalated { role, .. } => format!("{} escalated to {role}", p.action),
+                Verdict::Skipped { reason } => format!("{} skipped: {reason}", p.action),
+                other => format!("{} {other:?}", p.action),
+            })
+            .collect();
+        outcomes.push(mine.join("; "));
+    }
+    assert_eq!(
+        outcomes,
+        vec![
+            "block_supplier approved",
+            "unblock_supplier approved",
+            "block_supplier approved",
+            "unblock_supplier escalated to buyer",
+            "block_supplier skipped: already in effect",
+            "unblock_supplier skipped: the same proposal is waiting for a decision",
+        ]
+    );
+    // Three automatic commits (block, unblock, block) and nothing more.
+    let commits = o
+        .governor()
+        .log()
+        .entries()
+        .iter()
+        .filter(|e| e.step == "committed")
+        .count();
+    assert_eq!(commits, 3);
+    assert_eq!(verify_jsonl(&o.governor().log().to_jsonl()), Ok(7));
 }
