@@ -150,17 +150,20 @@ fn load_query_and_formats() {
 
 /// Runs the README's command-line block as written, in a scratch folder that sees the
 /// repository's data/.
-#[test]
-fn readme_commands_run_as_written() {
+/// Runs the first `sh` block of a README section in a temporary folder that sees the
+/// repository's `data` and `policies`; returns the folder.
+fn run_readme_block(section: &str) -> tempfile::TempDir {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme.find("## The command line").expect("section");
+    let start = readme.find(section).expect("section");
     let block = &readme[start..];
     let open = block.find("```sh\n").unwrap() + 6;
     let close = open + block[open..].find("```").unwrap();
     let script = &block[open..close];
     let tmp = tempfile::tempdir().unwrap();
     #[cfg(unix)]
-    std::os::unix::fs::symlink(repo().join("data"), tmp.path().join("data")).unwrap();
+    for dir in ["data", "policies"] {
+        std::os::unix::fs::symlink(repo().join(dir), tmp.path().join(dir)).unwrap();
+    }
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_tierwise"))
         .parent()
         .unwrap()
@@ -179,11 +182,25 @@ fn readme_commands_run_as_written() {
         .unwrap();
     assert!(
         out.status.success(),
-        "README commands failed:\n{}\n{}",
+        "README commands of {section} failed:\n{}\n{}",
         text(&out.stdout),
         text(&out.stderr)
     );
+    tmp
+}
+
+#[test]
+fn readme_commands_run_as_written() {
+    let tmp = run_readme_block("## The command line");
     assert!(tmp.path().join("kg.ttl").exists() && tmp.path().join("w26/supply.csv").exists());
+}
+
+#[test]
+fn readme_governance_commands_run_as_written() {
+    let tmp = run_readme_block("## Governance");
+    let log = std::fs::read_to_string(tmp.path().join("log.jsonl")).unwrap();
+    // 8 entries from the stream, then the approval and its commit.
+    assert_eq!(log.lines().count(), 10);
 }
 
 #[test]

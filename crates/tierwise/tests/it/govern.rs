@@ -223,9 +223,19 @@ fn a_flapping_feed_stops_being_acted_on_automatically() {
     let mut o = Orchestrator::new(live, Governor::new(policy).unwrap()).unwrap();
     let mut outcomes = Vec::new();
     for i in 0..6 {
-        let kind = if i % 2 == 0 { "sanction.listed" } else { "sanction.lifted" };
+        let kind = if i % 2 == 0 {
+            "sanction.listed"
+        } else {
+            "sanction.lifted"
+        };
         let time = format!("2026-03-01T{:02}:00:00Z", 8 + 2 * i);
-        let e = event(&format!("f{i}"), kind, &time, "T2", r#"{"subject_kind":"site"}"#);
+        let e = event(
+            &format!("f{i}"),
+            kind,
+            &time,
+            "T2",
+            r#"{"subject_kind":"site"}"#,
+        );
         let h = o.handle(&[e], "urn:test", as_of("2026-03-01")).unwrap();
         let mine: Vec<String> = h[0]
             .decisions
