@@ -194,3 +194,49 @@ fn policy_check_names_a_bad_rule_and_its_position() {
         "{err}"
     );
 }
+
+#[test]
+fn governed_watch_prints_decisions_as_they_happen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("kg.db");
+    let s = store.to_str().unwrap();
+    let demo = repo().join("data/demo");
+    assert!(
+        tierwise(&["load", demo.to_str().unwrap(), "--store", s])
+            .status
+            .success()
+    );
+    let events = repo().join("data/events/governed.jsonl");
+    let policy = repo().join("policies/default.toml");
+    let w = tierwise(&[
+        "watch",
+        events.to_str().unwrap(),
+        "--store",
+        s,
+        "--policy",
+        policy.to_str().unwrap(),
+        "--as-of",
+        "2026-03-01T00:00:00Z",
+        "--max-events",
+        "5",
+        "--poll-ms",
+        "10",
+    ]);
+    let err = text(&w.stderr);
+    assert!(w.status.success(), "{err}");
+    assert!(
+        err.contains("e1: risk block_supplier site:S000025 -> D000001 approved"),
+        "{err}"
+    );
+    assert!(
+        err.contains("e3: risk notify site:S000022 -> D000004 notified"),
+        "{err}"
+    );
+    assert!(
+        err.contains("stopped after 5 events; 8 log entries, 3 pending"),
+        "{err}"
+    );
+    // The log persisted: a second reader sees the same three pending decisions.
+    let list = tierwise(&["decisions", "list", "--store", s, "--format", "csv"]);
+    assert_eq!(text(&list.stdout).lines().count(), 4);
+}

@@ -112,7 +112,7 @@ fn summarise(o: &Outcome, bad: &[EventError], lg: &LiveGraph) {
 }
 
 /// Appends rejected events to the rejects file as JSON lines.
-fn write_rejects(
+pub(super) fn write_rejects(
     to: Option<&Path>,
     file: &Path,
     bad: &[EventError],
@@ -140,9 +140,9 @@ fn write_rejects(
 
 /// How far each followed file has been read: bytes up to the last complete line, and lines.
 #[derive(Default)]
-struct Cursor {
+pub(super) struct Cursor {
     offset: u64,
-    lines: usize,
+    pub(super) lines: usize,
 }
 
 pub fn watch(
@@ -153,6 +153,9 @@ pub fn watch(
     rejects: Option<&Path>,
     out: &OutArgs,
 ) -> Result<(), Failure> {
+    if args.policy.policy.is_some() {
+        return super::govern::watch(path, args, poll_ms, max_events, rejects);
+    }
     let mut lg = open_live(args, false)?;
     let stop = crate::progress::stop_on_ctrl_c();
     let mut cursors: std::collections::BTreeMap<PathBuf, Cursor> = Default::default();
@@ -198,7 +201,7 @@ pub fn watch(
 }
 
 /// The file itself, or the JSON-lines files of a folder in name order.
-fn files_of(path: &Path) -> Result<Vec<PathBuf>, Failure> {
+pub(super) fn files_of(path: &Path) -> Result<Vec<PathBuf>, Failure> {
     if !path.is_dir() {
         return Ok(if path.exists() {
             vec![path.to_path_buf()]
@@ -219,7 +222,7 @@ fn files_of(path: &Path) -> Result<Vec<PathBuf>, Failure> {
 
 /// The complete lines appended to `file` since the cursor; a last line without its newline
 /// waits for it (a writer may be in the middle of it).
-fn new_lines(file: &Path, cursor: &mut Cursor) -> Result<Option<String>, Failure> {
+pub(super) fn new_lines(file: &Path, cursor: &mut Cursor) -> Result<Option<String>, Failure> {
     use std::io::{Read, Seek, SeekFrom};
     let rerr = |e: std::io::Error| fail(2, format!("error: cannot read {}: {e}", file.display()));
     let mut f = std::fs::File::open(file).map_err(rerr)?;
@@ -242,7 +245,7 @@ fn new_lines(file: &Path, cursor: &mut Cursor) -> Result<Option<String>, Failure
     Ok(Some(text))
 }
 
-fn report_incomplete(cursors: &std::collections::BTreeMap<PathBuf, Cursor>) {
+pub(super) fn report_incomplete(cursors: &std::collections::BTreeMap<PathBuf, Cursor>) {
     for (file, c) in cursors {
         let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
         if len > c.offset {

@@ -318,3 +318,85 @@ pub fn apply(
     );
     Ok(rejected)
 }
+
+/// Prints each decision as it happened; returns the events the gates rejected.
+fn print_handled(handled: &[Handled]) -> Vec<tierwise::events::EventError> {
+    let mut rejected = Vec::new();
+    for h in handled {
+        rejected.extend(h.outcome.rejected().cloned());
+        for (p, v) in &h.decisions {
+            let line = match v {
+                Verdict::Approved { id } => format!("{id} approved"),
+                Verdict::Notified { id } => format!("{id} notified"),
+                Verdict::Rejected { id, reason } => format!("{id} rejected: {reason}"),
+                Verdict::Escalated { id, role, reason } => {
+                    format!("{id} escalated to {role}: {reason}")
+                }
+                _ => continue,
+            };
+            eprintln!(
+                "{}: {} {} {} -> {line}",
+                h.event,
+                p.agent,
+                p.action,
+                p.key()
+            );
+        }
+        if !h.committed.is_empty() {
+            eprintln!("{}: committed {}", h.event, h.committed.join(", "));
+        }
+    }
+    rejected
+}
+
+/// `tierwise watch --policy P`: follows the files as `watch` does, each event governed and
+/// its decisions printed as they happen. Deadlines move with event time (a replay decides the
+/// same), not with the wall clock.
+pub fn watch(
+    path: &Path,
+    args: &LiveArgs,
+    poll_ms: u64,
+    max_events: Option<usize>,
+    rejects: Option<&Path>,
+) -> Result<(), Failure> {
+    use super::events::{Cursor, files_of, new_lines, report_incomplete, write_rejects};
+    let mut o = governed(args)?;
+    let stop = crate::progress::stop_on_ctrl_c();
+    let mut cursors: std::collections::BTreeMap<std::path::PathBuf, Cursor> = Default::default();
+    let mut seen = 0usize;
+    eprintln!(
+        "watching {} under policy {:?} (Ctrl-C stops)",
+        path.display(),
+        o.governor().policy().version
+    );
+    while !stop.is_cancelled() && max_events.is_none_or(|m| seen < m) {
+        let mut any = false;
+        for file in files_of(path)? {
+            let cursor = cursors.entry(file.clone()).or_default();
+            let Some(text) = new_lines(&file, cursor)? else {
+                continue;
+            };
+            let first = cursor.lines + 1 - text.lines().count();
+            let (parsed, bad) = tierwise::events::parse_lines(&text, first);
+            let handled = o.handle(&parsed, &file.display().to_string(), chrono::Utc::now())?;
+            seen += parsed.len() + bad.len();
+            any = true;
+            let rejected = print_handled(&handled);
+            write_rejects(rejects, &file, &bad, &rejected)?;
+            for e in bad.iter().chain(&rejected) {
+                eprintln!("rejected: {}: {e}", file.display());
+            }
+        }
+        if !any {
+            std::thread::sleep(std::time::Duration::from_millis(poll_ms));
+        }
+    }
+    report_incomplete(&cursors);
+    eprintln!(
+        "stopped after {seen} events; {} log entries, {} pending; state {}",
+        o.governor().log().entries().len(),
+        o.governor().pending().len(),
+        o.live().state_hash()
+    );
+    Ok(())
+}
