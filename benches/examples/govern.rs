@@ -58,7 +58,11 @@ fn rules_per_proposal() {
         benefit: 0.0,
         reason: String::new(),
     };
-    let notify = g.rules().iter().filter(|r| r.spec.action == Action::Notify).count();
+    let notify = g
+        .rules()
+        .iter()
+        .filter(|r| r.spec.action == Action::Notify)
+        .count();
     let mut times = Vec::new();
     for _ in 0..2_000 {
         let t0 = Instant::now();
@@ -94,21 +98,29 @@ fn main() {
         let kg = KnowledgeGraph::open(&store).expect("open");
         kg.load_tables(dir.join("tables"), &LoadOptions::default())
             .expect("load");
-        println!("loaded {sites} sites in {:.1} s", t0.elapsed().as_secs_f64());
+        println!(
+            "loaded {sites} sites in {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
     }
     let kg = KnowledgeGraph::open(&store).expect("open");
     let policy = Arc::new(Policy::default());
     let t0 = Instant::now();
     let lg = kg.live(policy.clone(), as_of).expect("live");
     let mut o = Orchestrator::new(lg, Governor::new(policy).expect("governor")).expect("resume");
-    println!("opened the governed live state in {:.1} s", t0.elapsed().as_secs_f64());
+    println!(
+        "opened the governed live state in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
     let lines = generate_events(&tables, n, 7, as_of);
     let mut times = Vec::new();
     let mut decisions = 0;
     for (i, l) in lines.iter().enumerate() {
         let e = parse_line(l, i + 1).expect("generated events parse");
         let t0 = Instant::now();
-        let h = o.handle(&[(i + 1, e)], "bench", chrono::Utc::now()).expect("handle");
+        let h = o
+            .handle(&[(i + 1, e)], "bench", chrono::Utc::now())
+            .expect("handle");
         times.push(t0.elapsed().as_secs_f64());
         decisions += h[0].decisions.len();
     }

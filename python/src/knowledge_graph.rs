@@ -430,6 +430,25 @@ impl KnowledgeGraph {
         self.answer(py, id, false, by, role, policy, at).map(|_| ())
     }
 
+    /// Writes a result table (`what`: e.g. "exposure", "simulate", "stress", "mitigate") into
+    /// the store as a named graph with PROV-O lineage: the run used the store's data graphs
+    /// and `network`'s policy and as_of (and `seed` when given). Rows naming a unit are
+    /// `tw:about` it, so SPARQL joins results with their data. Returns the graph's IRI; the
+    /// same result written twice is stored once.
+    #[pyo3(signature = (what, result, network, *, seed=None))]
+    fn write_back(
+        &self,
+        py: Python<'_>,
+        what: &str,
+        result: PyDataFrame,
+        network: PyRef<'_, Network>,
+        seed: Option<u64>,
+    ) -> Result<String, Error> {
+        let provenance = network.a.provenance(seed);
+        let df: polars::prelude::DataFrame = result.into();
+        Ok(py.detach(|| self.kg.write_back(what, &df, &provenance))?)
+    }
+
     /// The decision log as JSON lines (what `tierwise log export` writes).
     fn decision_log(&self, py: Python<'_>) -> Result<String, Error> {
         Ok(py.detach(|| self.kg.decision_log_jsonl())?)

@@ -98,3 +98,24 @@ def test_a_bad_rule_is_refused_when_the_policy_loads(tmp_path):
     kg.load_tables("data/demo")
     with pytest.raises(tw.PolicyError, match=r'id "typo"\)\.when: line 1, column 10'):
         kg.govern(EVENTS, policy=str(policy), as_of=AS_OF)
+
+
+def test_results_written_back_join_with_their_data(tmp_path):
+    kg = tw.KnowledgeGraph.open(tmp_path / "kg.db")
+    kg.load_tables("data/demo")
+    net = kg.network(as_of=AS_OF)
+    exposure = net.exposure(unit="site", progress=None)
+    graph = kg.write_back("exposure", exposure, net)
+    assert graph == kg.write_back("exposure", exposure, net)
+    top = kg.query(
+        """PREFIX tw: <https://w3id.org/tierwise/ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?site ?pi WHERE {
+          ?r tw:about ?s ; tw:result_pi ?pi ; tw:inResult ?g .
+          ?g prov:wasGeneratedBy [ prov:used [ tw:policyVersion "default-2026.11" ] ] .
+          ?s tw:id ?site .
+        } ORDER BY DESC(?pi) LIMIT 1"""
+    )
+    best = exposure.sort("pi", descending=True).row(0, named=True)
+    assert top["site"][0] == best["unit"]
+    assert top["pi"][0] == pytest.approx(best["pi"], rel=1e-12)

@@ -119,6 +119,10 @@ pub enum Command {
         /// List each unit's short products rows instead of one line per unit.
         #[arg(long)]
         rows: bool,
+        /// Also write the result into the store it was computed from, as a named graph with
+        /// PROV-O lineage (the data graphs and policy it used), for SPARQL.
+        #[arg(long)]
+        write_back: bool,
     },
     /// The exact stress test: the linear programs of time to recover and time to survive
     /// for every unit, with capacity and stock, solved with HiGHS.
@@ -131,6 +135,10 @@ pub enum Command {
         /// cannot clear a unit).
         #[arg(long, default_value = "hybrid", value_parser = one_of(&Method::ALL))]
         method: Method,
+        /// Also write the result into the store it was computed from, as a named graph with
+        /// PROV-O lineage (the data graphs and policy it used), for SPARQL.
+        #[arg(long)]
+        write_back: bool,
     },
     /// Monte Carlo over site and country failures: availability, expected loss, VaR, CVaR.
     Simulate {
@@ -146,6 +154,10 @@ pub enum Command {
         /// Also write the portfolio loss of every scenario (.parquet or .csv).
         #[arg(long)]
         losses: Option<PathBuf>,
+        /// Also write the result into the store it was computed from, as a named graph with
+        /// PROV-O lineage (the data graphs and policy it used), for SPARQL.
+        #[arg(long)]
+        write_back: bool,
     },
     /// The paths that set a products row's time to survive and availability under a
     /// disruption.
@@ -433,6 +445,10 @@ pub struct MitigateArgs {
     /// List the portfolio's benefit-versus-spend curve (one row per pick) instead.
     #[arg(long)]
     pub curve: bool,
+    /// Also write the proposals into the store they were computed from, as a named graph
+    /// with PROV-O lineage, for SPARQL.
+    #[arg(long)]
+    pub write_back: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -50,7 +50,7 @@ pub fn impact(c: &AnalysisArgs, d: &DisruptionArgs, days: f64) -> Result<(), Fai
     write_frame(&mut i.to_dataframe(&a), &c.out)
 }
 
-pub fn exposure(c: &AnalysisArgs, u: &UnitArgs, rows: bool) -> Result<(), Failure> {
+pub fn exposure(c: &AnalysisArgs, u: &UnitArgs, rows: bool, wb: bool) -> Result<(), Failure> {
     let a = open(&c.data, &c.policy)?.analysis;
     // Timed inside the work, not around the progress bar's thread.
     let (e, secs) = if u.only.is_empty() {
@@ -74,10 +74,13 @@ pub fn exposure(c: &AnalysisArgs, u: &UnitArgs, rows: bool) -> Result<(), Failur
     } else {
         e.to_dataframe()
     };
+    if wb {
+        super::write_back(&c.data, "exposure", &df, &a.provenance(None))?;
+    }
     write_frame(&mut df, &c.out)
 }
 
-pub fn stress(c: &AnalysisArgs, u: &UnitArgs, method: Method) -> Result<(), Failure> {
+pub fn stress(c: &AnalysisArgs, u: &UnitArgs, method: Method, wb: bool) -> Result<(), Failure> {
     let a = open(&c.data, &c.policy)?.analysis;
     let mut options = StressOptions::new(u.unit, method);
     if !u.only.is_empty() {
@@ -94,15 +97,19 @@ pub fn stress(c: &AnalysisArgs, u: &UnitArgs, method: Method) -> Result<(), Fail
         s.baseline_pi,
         s.baseline_tts
     );
-    write_frame(&mut s.to_dataframe(), &c.out)
+    let mut df = s.to_dataframe();
+    if wb {
+        super::write_back(&c.data, "stress", &df, &a.provenance(None))?;
+    }
+    write_frame(&mut df, &c.out)
 }
 
 pub fn simulate(
     c: &AnalysisArgs,
-    scenarios: usize,
-    seed: u64,
+    (scenarios, seed): (usize, u64),
     sites: bool,
     losses: Option<&Path>,
+    wb: bool,
 ) -> Result<(), Failure> {
     let a = open(&c.data, &c.policy)?.analysis;
     let (sim, secs) = with_progress("simulate", |p| {
@@ -122,6 +129,9 @@ pub fn simulate(
     } else {
         sim.summary()
     };
+    if wb {
+        super::write_back(&c.data, "simulate", &df, &a.provenance(Some(seed)))?;
+    }
     write_frame(&mut df, &c.out)
 }
 

@@ -55,5 +55,8 @@ pub fn run(m: &MitigateArgs) -> Result<(), Failure> {
         (Some(pf), true) => pf.curve_frame(&r),
         _ => r.to_dataframe(),
     };
+    if m.write_back {
+        super::write_back(&m.common.data, "mitigate", &df, &a.provenance(Some(m.seed)))?;
+    }
     write_frame(&mut df, &m.common.out)
 }

@@ -66,19 +66,28 @@ pub fn run(command: Command) -> Result<(), Failure> {
             common,
             units,
             rows,
-        } => analyse::exposure(&common, &units, rows),
+            write_back,
+        } => analyse::exposure(&common, &units, rows, write_back),
         Command::Stress {
             common,
             units,
             method,
-        } => analyse::stress(&common, &units, method),
+            write_back,
+        } => analyse::stress(&common, &units, method, write_back),
         Command::Simulate {
             common,
             scenarios,
             seed,
             sites,
             losses,
-        } => analyse::simulate(&common, scenarios, seed, sites, losses.as_deref()),
+            write_back,
+        } => analyse::simulate(
+            &common,
+            (scenarios, seed),
+            sites,
+            losses.as_deref(),
+            write_back,
+        ),
         Command::Explain {
             common,
             product,
@@ -107,6 +116,39 @@ fn source(d: &DataArgs, default: impl FnOnce() -> Source) -> Result<Source, Fail
         }
         other => other,
     })
+}
+
+/// `--write-back`: the result into the store the data came from, as a named graph with its
+/// lineage.
+fn write_back(
+    data: &DataArgs,
+    what: &str,
+    df: &polars::prelude::DataFrame,
+    provenance: &tierwise::risk::Provenance,
+) -> Result<(), Failure> {
+    if data.read_only {
+        return Err(crate::failure::fail(
+            2,
+            "error: --write-back writes to the store; it cannot be combined with --read-only",
+        ));
+    }
+    let path = match (&data.path, &data.data, &data.store) {
+        (Some(p), _, _) | (None, Some(p), _) | (None, None, Some(p)) => p.clone(),
+        (None, None, None) => PathBuf::from("tierwise.db"),
+    };
+    let Source::Store(store) = Source::detect(&path)? else {
+        return Err(crate::failure::fail(
+            2,
+            format!(
+                "error: --write-back needs a store made by `tierwise load`; {} is not one",
+                path.display()
+            ),
+        ));
+    };
+    let kg = tierwise::source::open_store(&store)?;
+    let graph = kg.write_back(what, df, provenance)?;
+    eprintln!("written back to {} as <{graph}>", store.display());
+    Ok(())
 }
 
 /// The store ./tierwise.db, read when no data is named.

@@ -16,6 +16,7 @@ mod project;
 mod query;
 mod rdf;
 mod replace;
+mod results;
 mod snapshot;
 mod touched;
 
@@ -246,8 +247,12 @@ impl KnowledgeGraph {
     pub(crate) fn data_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
         let events = events::batch_prefix();
         let decisions = decisions::decision_prefix();
+        let results = results::result_prefix();
         let mut out = self.written_graphs()?;
-        out.retain(|g| !g.as_str().starts_with(&events) && !g.as_str().starts_with(&decisions));
+        out.retain(|g| {
+            let g = g.as_str();
+            !g.starts_with(&events) && !g.starts_with(&decisions) && !g.starts_with(&results)
+        });
         if out.len() > 1 {
             let superseded = self.superseded(None)?;
             out.retain(|g| !superseded.contains(g.as_str()));
@@ -303,13 +308,14 @@ impl KnowledgeGraph {
 
     /// The state of the store's data: changes with every write (a load or an event batch).
     fn state(&self) -> Result<String, StoreError> {
-        // The decision log does not change the data.
+        // The decision log and written-back results do not change the data.
         let decisions = decisions::decision_prefix();
+        let results = results::result_prefix();
         let names: Vec<String> = self
             .written_graphs()?
             .iter()
             .map(|g| g.as_str().to_string())
-            .filter(|g| !g.starts_with(&decisions))
+            .filter(|g| !g.starts_with(&decisions) && !g.starts_with(&results))
             .collect();
         Ok(cache::state(&names))
     }

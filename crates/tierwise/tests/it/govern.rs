@@ -273,3 +273,56 @@ fn a_flapping_feed_stops_being_acted_on_automatically() {
     assert_eq!(commits, 3);
     assert_eq!(verify_jsonl(&o.governor().log().to_jsonl()), Ok(7));
 }
+
+// Results written back join with the data that produced them: the diamond's exposure in the
+// store, asked by SPARQL for the exposed sites of China with their PI (T2: 50,000, worked out
+// above), the policy and the load the run used. Writing the same result again stores it once.
+#[test]
+fn results_written_back_join_with_their_data_by_sparql() {
+    use tierwise::ingest::LoadOptions;
+    use tierwise::risk::{Analysis, UnitKind};
+    use tierwise::store::KnowledgeGraph;
+    let d = diamond_with(&[]);
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+    let a = Analysis::new(
+        Arc::new(kg.network().unwrap()),
+        Arc::new(Policy::default()),
+        as_of("2026-03-01"),
+    );
+    let df = a.exposure(UnitKind::Site).to_dataframe();
+    let g1 = kg.write_back("exposure", &df, &a.provenance(None)).unwrap();
+    let g2 = kg.write_back("exposure", &df, &a.provenance(None)).unwrap();
+    assert_eq!(g1, g2);
+    let rows = kg
+        .query("SELECT (COUNT(*) AS ?n) WHERE { ?r a <https://w3id.org/tierwise/ns#ResultRow> }")
+        .unwrap();
+    assert_eq!(rows.column("n").unwrap().get(0).unwrap().to_string(), "4");
+    let q = kg
+        .query(
+            r#"PREFIX tw: <https://w3id.org/tierwise/ns#>
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            SELECT DISTINCT ?site ?pi ?policy WHERE {
+              ?r tw:about ?s ; tw:result_pi ?pi ; tw:result_exposed true ; tw:inResult ?g .
+              ?g prov:wasGeneratedBy ?run .
+              ?run prov:used ?load ; prov:used [ tw:policyVersion ?policy ] .
+              ?load a tw:Load .
+              ?s tw:id ?site ; tw:country <https://w3id.org/tierwise/id/country/CN> .
+            }"#,
+        )
+        .unwrap();
+    assert_eq!(q.height(), 1);
+    assert_eq!(
+        q.column("site").unwrap().get(0).unwrap().to_string(),
+        "\"T2\""
+    );
+    let pi: f64 = q
+        .column("pi")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string()
+        .parse()
+        .unwrap();
+    assert!(crate::common::close(pi, 50_000.0), "{pi}");
+}
