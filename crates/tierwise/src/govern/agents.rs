@@ -14,6 +14,8 @@ use crate::risk::UnitKind;
 
 /// What an agent sees of one step.
 pub struct View<'a> {
+    /// The live analysis after the event.
+    pub analysis: &'a crate::risk::Analysis,
     pub event: &'a Event,
     pub delta: &'a [DeltaRow],
     pub facts: &'a FactSource<'a>,
@@ -122,6 +124,68 @@ fn action_benefit(action: Action, ctx: &RuleContext) -> f64 {
         Action::BlockSupplier => ctx.unit.pi,
         Action::UnblockSupplier => -ctx.unit.pi.max(ctx.unit.p_fail * ctx.row.loss),
         _ => 0.0,
+    }
+}
+
+/// The best mitigation (DESIGN 3.5, evaluated by re-running the model) for every unit the
+/// event moved where a `propose_mitigation` rule of the policy holds: its cost and the PI it
+/// removes go to the policy, which approves it as a recommendation or escalates it.
+#[derive(Debug, Default)]
+pub struct MitigationAgent;
+
+impl Agent for MitigationAgent {
+    fn name(&self) -> &str {
+        "mitigation"
+    }
+
+    fn propose(&mut self, view: &View<'_>) -> Vec<Proposal> {
+        let rules: Vec<_> = view
+            .governor
+            .rules()
+            .iter()
+            .filter(|r| r.spec.action == Action::ProposeMitigation)
+            .collect();
+        if rules.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (kind, id) in moved_units(view) {
+            let Some(ctx) = base_context(view.facts, kind, &id, view.event, view.governor) else {
+                continue;
+            };
+            let cel = ctx.to_cel();
+            if !rules.iter().any(|r| matches!(r.when.holds(&cel), Ok(true))) {
+                continue;
+            }
+            let options = crate::mitigate::MitigateOptions {
+                kind,
+                units: Some(vec![id.clone()]),
+                top: 1,
+                check_top: 0,
+                ..Default::default()
+            };
+            let Ok(m) = view.analysis.mitigate(&options) else {
+                continue;
+            };
+            if let Some(best) = m.proposals.first() {
+                out.push(Proposal {
+                    agent: self.name().into(),
+                    action: Action::ProposeMitigation,
+                    kind: kind.as_str().into(),
+                    subject: id.clone(),
+                    cost: best.cost,
+                    benefit: best.benefit,
+                    reason: format!(
+                        "best of {} proposals: {} {} ({})",
+                        m.proposals.len(),
+                        best.action.as_str(),
+                        best.target,
+                        best.parameters
+                    ),
+                });
+            }
+        }
+        out
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::GovernError;
-use super::agents::{Agent, OnboardingAgent, RiskAgent, View, base_context};
+use super::agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View, base_context};
 use super::context::FactSource;
 use super::decide::{Commit, Governor, Proposal, Seen, Verdict};
 use super::log::Entry;
@@ -92,9 +92,13 @@ impl<L: Ledger> std::fmt::Debug for Orchestrator<L> {
     }
 }
 
-/// The built-in agents, in their fixed order: onboarding, then risk.
+/// The built-in agents, in their fixed order: onboarding, risk, mitigation.
 pub fn builtin_agents() -> Vec<Box<dyn Agent>> {
-    vec![Box::new(OnboardingAgent), Box::new(RiskAgent)]
+    vec![
+        Box::new(OnboardingAgent),
+        Box::new(RiskAgent),
+        Box::new(MitigationAgent),
+    ]
 }
 
 impl<L: Ledger> Orchestrator<L> {
@@ -245,6 +249,7 @@ impl<L: Ledger> Orchestrator<L> {
         let is_down = |s: &str| down.contains_key(s);
         let facts = FactSource::new(live.analysis(), &exposures, &is_down);
         let view = View {
+            analysis: live.analysis(),
             event,
             delta,
             facts: &facts,

@@ -326,3 +326,51 @@ fn results_written_back_join_with_their_data_by_sparql() {
         .unwrap();
     assert!(crate::common::close(pi, 50_000.0), "{pi}");
 }
+
+// With a propose_mitigation rule, the sanction on T2 (exposed, a chokepoint, REI 1) brings the
+// best mitigation of T2 to a category manager: its cost and PI removed are those of the
+// mitigation run for T2 alone.
+#[test]
+fn the_mitigation_agent_brings_the_best_proposal_to_a_person() {
+    use tierwise::mitigate::MitigateOptions;
+    use tierwise::risk::UnitKind;
+    let text = format!(
+        "{}\n[[rules]]\nid = \"mitigate\"\nwhen = \"unit.exposed && unit.chokepoint && unit.rei >= 0.5\"\naction = \"propose_mitigation\"\napproval = \"category_manager\"\n",
+        tierwise::risk::DEFAULT_POLICY_TOML
+    );
+    let policy = Arc::new(Policy::from_toml_str(&text, "mitigating.toml").unwrap());
+    let d = diamond_with(&[]);
+    let live = Live::new(analysis(d.path()), &LIVE_KINDS);
+    let mut o = Orchestrator::new(live, Governor::new(policy).unwrap()).unwrap();
+    // A quality alert at T2 moves it without blocking it.
+    let e = event(
+        "q1",
+        "quality.alert",
+        "2026-03-01T08:00:00Z",
+        "T2",
+        r#"{"quality_ppm":100}"#,
+    );
+    let h = o.handle(&[e], "urn:test", as_of("2026-03-01")).unwrap();
+    // The mitigation run for T2 alone, on the state after the event.
+    let expected = o
+        .live()
+        .analysis()
+        .mitigate(&MitigateOptions {
+            kind: UnitKind::Site,
+            units: Some(vec!["T2".into()]),
+            top: 1,
+            check_top: 0,
+            ..Default::default()
+        })
+        .unwrap();
+    let (p, v) = h[0]
+        .decisions
+        .iter()
+        .find(|(p, _)| p.action == Action::ProposeMitigation)
+        .expect("a mitigation proposal");
+    assert_eq!((p.agent.as_str(), p.subject.as_str()), ("mitigation", "T2"));
+    let best = &expected.proposals[0];
+    assert_eq!((p.cost, p.benefit), (best.cost, best.benefit));
+    assert!(p.benefit > 0.0);
+    assert!(matches!(v, Verdict::Escalated { role, .. } if role == "category_manager"));
+}
