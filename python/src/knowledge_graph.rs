@@ -347,14 +347,27 @@ impl KnowledgeGraph {
     /// the store. Returns the new decision log entries (`seq`, `decision`, `step`, `time`,
     /// `agent`, `action`, `kind`, `subject`, `outcome`, `role`, `approver`, `rules`, `events`,
     /// `committed`, `reason`, `hash`).
-    #[pyo3(signature = (events, *, policy=None, as_of=None))]
+    ///
+    /// `agents` adds agents of your own after the built-in ones (onboarding, risk,
+    /// mitigation): objects with a `name` and a `propose(view)` method that gets a dict
+    /// (`event`; `delta`; `units`, the facts of every unit the event moved as the rules see
+    /// them) and returns a list of dicts (`action`, `kind`, `subject`, optional `cost`,
+    /// `benefit`, `reason`). The policy decides their proposals like any other. An error
+    /// in an agent is raised once the events are handled.
+    #[pyo3(signature = (events, *, policy=None, as_of=None, agents=None))]
     fn govern(
         &self,
         py: Python<'_>,
         events: &Bound<'_, PyAny>,
         policy: Option<PathBuf>,
         as_of: Option<String>,
+        agents: Option<Vec<Bound<'_, PyAny>>>,
     ) -> Result<Py<PyAny>, Error> {
+        let failure = crate::agents::Failure::default();
+        let mut extra: Vec<Box<dyn tierwise::govern::Agent>> = Vec::new();
+        for a in agents.unwrap_or_default() {
+            extra.push(Box::new(crate::agents::PyAgent::new(&a, failure.clone())?));
+        }
         let (text, name) = event_lines(events)?;
         let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
         let (parsed, bad) = parse_lines(&text, 1);
@@ -373,7 +386,10 @@ impl KnowledgeGraph {
                 Some(lg) if policy.is_none() && as_of.is_none() => lg,
                 _ => self.kg.live(settings.policy.clone(), settings.as_of)?,
             };
-            let mut o = Orchestrator::new(lg, Governor::new(settings.policy.clone())?)?;
+            let mut all = tierwise::govern::builtin_agents();
+            all.extend(extra);
+            let governor = Governor::new(settings.policy.clone())?;
+            let mut o = Orchestrator::with_agents(lg, governor, all)?;
             let before = o.governor().log().entries().len();
             let result = o.handle(&parsed, &name, chrono::Utc::now());
             let entries = o.governor().log().entries()[before..].to_vec();
@@ -381,6 +397,9 @@ impl KnowledgeGraph {
             result?;
             Ok(entries)
         })?;
+        if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
+            return Err(e.into());
+        }
         Ok(frame(py, log_frame(&entries)?)?)
     }
 

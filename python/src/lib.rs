@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 
+mod agents;
 mod convert;
 mod errors;
 mod interrupt;

@@ -119,3 +119,56 @@ def test_results_written_back_join_with_their_data(tmp_path):
     best = exposure.sort("pi", descending=True).row(0, named=True)
     assert top["site"][0] == best["unit"]
     assert top["pi"][0] == pytest.approx(best["pi"], rel=1e-12)
+
+
+class WatchlistAgent:
+    """A data scientist's agent: escalates any moved site of a watched company."""
+
+    name = "watchlist"
+
+    def __init__(self, companies):
+        self.companies = set(companies)
+        self.views = []
+
+    def propose(self, view):
+        self.views.append(view)
+        return [
+            {"action": "escalate", "kind": "site", "subject": u["unit"]["id"],
+             "reason": f"watched company {u['unit']['company']}"}
+            for u in view["units"]
+            if u["unit"]["kind"] == "site" and u["unit"]["company"] in self.companies
+        ]
+
+
+def test_a_python_agent_proposes_and_the_policy_decides(tmp_path):
+    kg = tw.KnowledgeGraph.open(tmp_path / "kg.db")
+    kg.load_tables("data/demo")
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        open("policies/default.toml").read()
+        + '\n[[rules]]\nid = "watchlist"\nwhen = "proposal.agent == \'watchlist\'"\n'
+        + 'action = "escalate"\napproval = "buyer"\n'
+    )
+    risk = kg.network(as_of=AS_OF).risk()
+    company = risk.filter(risk["site_id"] == "S000022")["company"][0]
+    agent = WatchlistAgent([company])
+    alert = _event("q1", "quality.alert", "2026-03-01T10:00:00Z", "S000022", {"quality_ppm": 4000})
+    log = kg.govern([alert], policy=str(policy), as_of=AS_OF, agents=[agent])
+    mine = log.filter(log["agent"] == "watchlist")
+    assert mine.select("action", "subject", "outcome", "role", "rules").rows() == [
+        ("escalate", "S000022", "escalated", "buyer", "watchlist")
+    ]
+    view = agent.views[0]
+    assert view["event"]["type"] == "quality.alert"
+    site = next(u for u in view["units"] if u["unit"]["id"] == "S000022")
+    assert site["unit"]["factors"]["quality"] == pytest.approx(0.8)
+
+    class Broken:
+        name = "broken"
+
+        def propose(self, view):
+            return [{"action": "launch", "kind": "site", "subject": "S000022"}]
+
+    with pytest.raises(ValueError, match='agent "broken": unknown action "launch"'):
+        kg.govern([_event("q2", "quality.alert", "2026-03-01T11:00:00Z", "S000022",
+                          {"quality_ppm": 100})], as_of=AS_OF, agents=[Broken()])

@@ -77,6 +77,7 @@ class KnowledgeGraph:
         *,
         policy: Optional[_Path] = None,
         as_of: Optional[str] = None,
+        agents: Optional[Sequence[Any]] = None,
     ) -> pl.DataFrame: ...
     def decisions(self, *, all: bool = False) -> pl.DataFrame: ...
     def approve(

@@ -38,8 +38,8 @@ pub trait Agent: Send {
     fn propose(&mut self, view: &View<'_>) -> Vec<Proposal>;
 }
 
-/// The units an event moved: those of its delta and the site it names.
-fn moved_units(view: &View<'_>) -> Vec<(UnitKind, String)> {
+/// The units an event moved: those of its delta and the site it names, sorted.
+pub fn moved_units(view: &View<'_>) -> Vec<(UnitKind, String)> {
     let mut units = BTreeSet::new();
     for d in view.delta {
         let kind = match d.kind {

@@ -20,7 +20,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View};
+pub use agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View, moved_units};
 pub use context::{
     BudgetFacts, EventFacts, FactSource, Limit, ProposalFacts, RowFacts, RuleContext, UnitFacts,
     VARIABLES,
