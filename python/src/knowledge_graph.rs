@@ -113,6 +113,17 @@ fn rejections(bad: &[tierwise::events::EventError], out: &Outcome) -> Vec<String
     all.iter().map(|e| e.to_string()).collect()
 }
 
+/// The error of a batch with malformed events: each named by line, field, value and reason.
+fn malformed(bad: &[tierwise::events::EventError]) -> PyErr {
+    let lines = rejections(bad, &Outcome::default());
+    let msg = format!(
+        "{} malformed events; nothing applied:\n{}",
+        bad.len(),
+        lines.join("\n")
+    );
+    EventError::new_err(msg)
+}
+
 fn options(stale_after_days: Option<f64>) -> LoadOptions {
     match stale_after_days {
         Some(d) => LoadOptions::default().with_stale_after_days(d),
@@ -304,13 +315,7 @@ impl KnowledgeGraph {
         let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
         let (parsed, bad) = parse_lines(&text, 1);
         if atomic && !bad.is_empty() {
-            let lines = rejections(&bad, &Outcome::default());
-            let msg = format!(
-                "{} malformed events; nothing applied:\n{}",
-                bad.len(),
-                lines.join("\n")
-            );
-            return Err(EventError::new_err(msg).into());
+            return Err(malformed(&bad).into());
         }
         let out = py.detach(|| -> Result<Outcome, Error> {
             let mut live = self.live.lock().map_err(|_| poisoned())?;
@@ -372,13 +377,7 @@ impl KnowledgeGraph {
         let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
         let (parsed, bad) = parse_lines(&text, 1);
         if !bad.is_empty() {
-            let lines = rejections(&bad, &Outcome::default());
-            let msg = format!(
-                "{} malformed events; nothing applied:\n{}",
-                bad.len(),
-                lines.join("\n")
-            );
-            return Err(EventError::new_err(msg).into());
+            return Err(malformed(&bad).into());
         }
         let entries = py.detach(|| -> Result<_, Error> {
             let mut live = self.live.lock().map_err(|_| poisoned())?;

@@ -281,31 +281,7 @@ pub fn apply(
     let mut o = governed(args)?;
     let before = o.governor().log().entries().len();
     let handled = o.handle(parsed, &source.display().to_string(), chrono::Utc::now())?;
-    let mut rejected = Vec::new();
-    for h in &handled {
-        rejected.extend(h.outcome.rejected().cloned());
-        for (p, v) in &h.decisions {
-            let line = match v {
-                Verdict::Approved { id } => format!("{id} approved"),
-                Verdict::Notified { id } => format!("{id} notified"),
-                Verdict::Rejected { id, reason } => format!("{id} rejected: {reason}"),
-                Verdict::Escalated { id, role, reason } => {
-                    format!("{id} escalated to {role}: {reason}")
-                }
-                _ => continue,
-            };
-            eprintln!(
-                "{}: {} {} {} -> {line}",
-                h.event,
-                p.agent,
-                p.action,
-                p.key()
-            );
-        }
-        if !h.committed.is_empty() {
-            eprintln!("{}: committed {}", h.event, h.committed.join(", "));
-        }
-    }
+    let rejected = print_handled(&handled);
     let entries = &o.governor().log().entries()[before..];
     let mut frame = log_frame(entries).map_err(|e| fail(1, format!("error: {e}")))?;
     write_frame(&mut frame, out)?;

@@ -93,22 +93,12 @@ impl KnowledgeGraph {
             Some(t) => self.loads_until(t)?,
             None => self.data_graphs()?,
         };
-        let (tables, findings) = super::project::tables(&self.store, &graphs, self.path.is_some())?;
-        if !findings.is_empty() {
-            let report = crate::ingest::QualityReport {
-                errors: findings,
-                warnings: Vec::new(),
-            };
-            return Err(crate::ingest::IngestError::DataQuality(Box::new(report)).into());
-        }
-        Ok(replay(tables, &events))
+        Ok(replay(self.tables_of(&graphs)?, &events))
     }
 
-    /// The tables of the loads alone, before any stored event (for replaying the events under
-    /// another policy: `tierwise policy diff`).
-    pub fn loaded_tables(&self) -> Result<crate::model::Tables, StoreError> {
-        let graphs = self.data_graphs()?;
-        let (tables, findings) = super::project::tables(&self.store, &graphs, self.path.is_some())?;
+    /// The tables the given load graphs hold, refused when the projection finds a problem.
+    fn tables_of(&self, graphs: &[NamedNode]) -> Result<crate::model::Tables, StoreError> {
+        let (tables, findings) = super::project::tables(&self.store, graphs, self.path.is_some())?;
         if !findings.is_empty() {
             let report = crate::ingest::QualityReport {
                 errors: findings,
@@ -117,6 +107,12 @@ impl KnowledgeGraph {
             return Err(crate::ingest::IngestError::DataQuality(Box::new(report)).into());
         }
         Ok(tables)
+    }
+
+    /// The tables of the loads alone, before any stored event (for replaying the events under
+    /// another policy: `tierwise policy diff`).
+    pub fn loaded_tables(&self) -> Result<crate::model::Tables, StoreError> {
+        self.tables_of(&self.data_graphs()?)
     }
 
     /// The active disruptions the stored `site.down` and `site.up` events leave.
