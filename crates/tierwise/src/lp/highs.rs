@@ -160,12 +160,15 @@ impl Highs {
         check("Highs_changeColBounds", st)
     }
 
-    /// Solves from the current basis (the previous solve's, if any).
+    /// Solves from the current basis (the previous solve's, if any). A run that HiGHS ends
+    /// with an error (model status "solve error": it could not finish, e.g. could not tell
+    /// an unbounded LP from numerical trouble) is an [`Outcome::Other`], for the caller to
+    /// retry differently.
     #[allow(clippy::unnecessary_cast)] // see `check`
     pub fn run(&mut self) -> Result<Outcome, HighsError> {
-        // SAFETY: `self.ptr` is a live instance holding a model.
-        let st = unsafe { ffi::Highs_run(self.ptr) };
-        check("Highs_run", st)?;
+        // SAFETY: `self.ptr` is a live instance holding a model. Its status is read below:
+        // an error status comes with the model status that says why.
+        let _ = unsafe { ffi::Highs_run(self.ptr) };
         // SAFETY: as above; these getters only read the instance.
         let status = unsafe { ffi::Highs_getModelStatus(self.ptr) };
         Ok(match status {

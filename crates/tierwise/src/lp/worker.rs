@@ -66,21 +66,30 @@ impl Models {
 const MAX_NEWTON_STEPS: usize = 40;
 
 fn solve_one(label: &str, h: &mut Highs, name: &'static str) -> Result<Outcome, LpError> {
-    match h.run()? {
-        Outcome::Other(_) => {
-            // Numerical trouble from a warm basis: retry cold once.
-            h.clear_solver()?;
-            match h.run()? {
-                Outcome::Other(status) => Err(LpError::Solve {
-                    lp: name,
-                    scenario: label.to_string(),
-                    status,
-                }),
-                o => Ok(o),
-            }
+    // Numerical trouble (an unfinished status or a run error) from a warm basis: retry cold;
+    // then cold without presolve, which is where HiGHS 1.16 tells some unbounded TTS LPs
+    // from a "solve error" (seen on generated networks, tests/proptest-regressions/lp.txt).
+    let mut status = match h.run()? {
+        Outcome::Other(s) => s,
+        o => return Ok(o),
+    };
+    for presolve in ["choose", "off"] {
+        h.set_string("presolve", presolve)?;
+        h.clear_solver()?;
+        let outcome = h.run();
+        if presolve != "choose" {
+            h.set_string("presolve", "choose")?;
         }
-        o => Ok(o),
+        match outcome? {
+            Outcome::Other(s) => status = s,
+            o => return Ok(o),
+        }
     }
+    Err(LpError::Solve {
+        lp: name,
+        scenario: label.to_string(),
+        status,
+    })
 }
 
 impl Worker {
