@@ -240,3 +240,135 @@ fn governed_watch_prints_decisions_as_they_happen() {
     let list = tierwise(&["decisions", "list", "--store", s, "--format", "csv"]);
     assert_eq!(text(&list.stdout).lines().count(), 4);
 }
+
+/// Sanctions on 40 supplying sites (each blocked at once, with its supply rows removed by
+/// committed events) and lifts on every other one (each escalated): 60 events.
+fn crash_events() -> String {
+    let mut lines = String::new();
+    let mut n = 0;
+    for i in 0..40 {
+        let site = format!("S{:06}", 20 + i);
+        let at = |h: usize| format!("2026-03-{:02}T{:02}:00:00Z", 1 + h / 24, h % 24);
+        n += 1;
+        lines += &format!(
+            r#"{{"specversion":"1.0","id":"c{n}","source":"urn:feed","type":"sanction.listed","time":"{}","subject":"{site}","data":{{"subject_kind":"site"}}}}"#,
+            at(2 * i)
+        );
+        lines.push('\n');
+        if i % 2 == 0 {
+            n += 1;
+            lines += &format!(
+                r#"{{"specversion":"1.0","id":"c{n}","source":"urn:feed","type":"sanction.lifted","time":"{}","subject":"{site}","data":{{"subject_kind":"site"}}}}"#,
+                at(2 * i + 1)
+            );
+            lines.push('\n');
+        }
+    }
+    lines
+}
+
+/// A governed `apply` killed (SIGKILL) after every few decisions, then run again on the same
+/// store, ends with the same decision log (byte for byte) and the same state as a run that
+/// was never interrupted; after each kill the stored log verifies. An event, the actions it
+/// approved and its log entries are one transaction, so a kill leaves all or none of them,
+/// and the next run skips the events already stored.
+#[test]
+fn a_governed_apply_killed_midway_resumes_to_the_same_log() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = repo().join("data/demo");
+    let policy = repo().join("policies/default.toml");
+    let events = tmp.path().join("ev.jsonl");
+    std::fs::write(&events, crash_events()).unwrap();
+    let load = |store: &str| {
+        let l = tierwise(&["load", demo.to_str().unwrap(), "--store", store]);
+        assert!(l.status.success(), "{}", text(&l.stderr));
+    };
+    let args = |store: &str| -> Vec<String> {
+        [
+            "apply",
+            events.to_str().unwrap(),
+            "--store",
+            store,
+            "--policy",
+            policy.to_str().unwrap(),
+            "--as-of",
+            "2026-03-01T00:00:00Z",
+            "--format",
+            "csv",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let export = |store: &str| {
+        let out = tmp.path().join("log.jsonl");
+        let o = out.to_str().unwrap();
+        let e = tierwise(&["log", "export", "--store", store, "-o", o]);
+        assert!(e.status.success(), "{}", text(&e.stderr));
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let state = |stderr: &str| {
+        stderr
+            .lines()
+            .rev()
+            .find_map(|l| l.split_once("; state ").map(|(_, h)| h.to_string()))
+            .unwrap_or_else(|| panic!("no state line in {stderr}"))
+    };
+
+    // The run that is never interrupted.
+    let whole = tmp.path().join("whole.db");
+    let w = whole.to_str().unwrap();
+    load(w);
+    let a: Vec<String> = args(w);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let run = tierwise(&a);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let (whole_log, whole_state) = (export(w), state(&text(&run.stderr)));
+    let decisions = text(&run.stderr).matches(" -> D").count();
+    // At least the 40 blocks and the 20 escalated lifts.
+    assert!(decisions >= 60, "{}", text(&run.stderr));
+
+    // The same events, killed a little after every 5th decision line it prints.
+    let cut = tmp.path().join("cut.db");
+    let c = cut.to_str().unwrap();
+    load(c);
+    let (mut kills, mut done) = (0u64, None);
+    while done.is_none() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tierwise"))
+            .args(args(c))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut seen = 0;
+        let mut tail = String::new();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            seen += usize::from(line.contains(" -> D"));
+            tail += &line;
+            tail.push('\n');
+            if seen == 5 {
+                // At a different point of the next events each time.
+                std::thread::sleep(std::time::Duration::from_millis(kills * 17 % 60));
+                child.kill().unwrap();
+                break;
+            }
+        }
+        tail.extend(lines.map_while(Result::ok).map(|l| l + "\n"));
+        let status = child.wait().unwrap();
+        if status.success() {
+            done = Some(tail);
+        } else {
+            kills += 1;
+            assert!(kills < 30, "the runs do not move on: {tail}");
+            let v = tierwise(&["log", "verify", "--store", c]);
+            assert!(v.status.success(), "after kill {kills}: {}", text(&v.stderr));
+        }
+    }
+    assert!(kills >= 3, "only {kills} kills");
+    assert_eq!(state(&done.unwrap()), whole_state);
+    assert_eq!(export(c), whole_log);
+}

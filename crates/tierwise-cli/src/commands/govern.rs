@@ -280,14 +280,20 @@ pub fn apply(
 ) -> Result<Vec<tierwise::events::EventError>, Failure> {
     let mut o = governed(args)?;
     let before = o.governor().log().entries().len();
-    let handled = o.handle(parsed, &source.display().to_string(), chrono::Utc::now())?;
-    let rejected = print_handled(&handled);
+    let (name, received) = (source.display().to_string(), chrono::Utc::now());
+    // One event at a time, so each is printed as it is decided (and is in the store, with its
+    // commits and log entries, by then).
+    let mut rejected = Vec::new();
+    for e in parsed {
+        let handled = o.handle(std::slice::from_ref(e), &name, received)?;
+        rejected.extend(print_handled(&handled));
+    }
     let entries = &o.governor().log().entries()[before..];
     let mut frame = log_frame(entries).map_err(|e| fail(1, format!("error: {e}")))?;
     write_frame(&mut frame, out)?;
     eprintln!(
         "{} events, {} log entries, {} pending; state {}",
-        handled.len(),
+        parsed.len(),
         entries.len(),
         o.governor().pending().len(),
         o.live().state_hash()

@@ -32,6 +32,14 @@ pub trait Ledger {
     fn record(&mut self, entries: &[Entry]) -> Result<(), GovernError>;
     /// The entries kept so far.
     fn stored_log(&self) -> Result<Vec<Entry>, GovernError>;
+    /// Keeps what `apply` and `record` are given from now on until `release`, which keeps it
+    /// all at once (an event, its commits and its log entries; none on a crash between).
+    fn hold(&mut self) {}
+    fn release(&mut self) -> Result<(), GovernError> {
+        Ok(())
+    }
+    /// Drops what was held since `hold` (the step failed).
+    fn discard(&mut self) {}
 }
 
 /// In memory: nothing is kept beyond the process.
@@ -169,8 +177,11 @@ impl<L: Ledger> Orchestrator<L> {
     ) -> Result<Vec<Handled>, GovernError> {
         let mut out = Vec::with_capacity(events.len());
         for e in events {
-            out.push(self.step(e, source, received)?);
-            self.flush()?;
+            out.push(self.held(|o| {
+                let handled = o.step(e, source, received)?;
+                o.flush()?;
+                Ok(handled)
+            })?);
         }
         Ok(out)
     }
@@ -186,8 +197,11 @@ impl<L: Ledger> Orchestrator<L> {
         time: DateTime<Utc>,
     ) -> Result<(Verdict, Vec<String>), GovernError> {
         let verdict = self.governor.answer(id, approve, by, role, time)?;
-        let committed = self.commit_all(0, time)?;
-        self.flush()?;
+        let committed = self.held(|o| {
+            let committed = o.commit_all(0, time)?;
+            o.flush()?;
+            Ok(committed)
+        })?;
         Ok((verdict, committed))
     }
 
@@ -195,9 +209,30 @@ impl<L: Ledger> Orchestrator<L> {
     /// approved; returns the ids moved.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, GovernError> {
         let moved = self.governor.tick(now);
-        self.commit_all(0, now)?;
-        self.flush()?;
+        self.held(|o| {
+            o.commit_all(0, now)?;
+            o.flush()
+        })?;
         Ok(moved)
+    }
+
+    /// Runs `f` with the ledger holding its writes, then keeps them all at once; on an error
+    /// nothing of `f` is kept.
+    fn held<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, GovernError>,
+    ) -> Result<T, GovernError> {
+        self.ledger.hold();
+        match f(self) {
+            Ok(v) => {
+                self.ledger.release()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.ledger.discard();
+                Err(e)
+            }
+        }
     }
 
     fn flush(&mut self) -> Result<(), GovernError> {

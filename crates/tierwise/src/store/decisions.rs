@@ -164,7 +164,23 @@ impl Ledger for LiveGraph {
     }
 
     fn record(&mut self, entries: &[Entry]) -> Result<(), GovernError> {
-        self.graph().record_decisions(entries).map_err(store_error)
+        if !self.is_held() {
+            return self.graph().record_decisions(entries).map_err(store_error);
+        }
+        let quads: Vec<Quad> = entries.iter().flat_map(entry_quads).collect();
+        self.write(quads).map_err(store_error)
+    }
+
+    fn hold(&mut self) {
+        LiveGraph::hold(self);
+    }
+
+    fn release(&mut self) -> Result<(), GovernError> {
+        LiveGraph::release(self).map_err(store_error)
+    }
+
+    fn discard(&mut self) {
+        LiveGraph::discard(self);
     }
 
     fn stored_log(&self) -> Result<Vec<Entry>, GovernError> {

@@ -37,11 +37,20 @@ pub struct LiveGraph {
     stored: u64,
     /// Events were stored since the network was last kept beside the store.
     dirty: bool,
+    /// While held ([`LiveGraph::hold`]), the quads of applied batches and log entries wait
+    /// here to be written in one transaction by [`LiveGraph::release`].
+    held: Option<Vec<Quad>>,
+    /// The live state ran ahead of the store (a held write was dropped or failed): the
+    /// network must not be kept beside the store as if it were the stored state.
+    diverged: bool,
 }
 
 impl Drop for LiveGraph {
     fn drop(&mut self) {
-        if self.dirty {
+        if self.held.as_ref().is_some_and(|q| !q.is_empty()) {
+            self.diverged = true;
+        }
+        if self.dirty && !self.diverged {
             self.checkpoint();
         }
     }
@@ -184,6 +193,8 @@ impl KnowledgeGraph {
             live: Live::resume(analysis, replayed, &LIVE_KINDS),
             stored,
             dirty: false,
+            held: None,
+            diverged: false,
         })
     }
 }
@@ -227,10 +238,60 @@ impl LiveGraph {
             return Ok(out);
         }
         let quads = self.batch_quads(&applied, source, received, out.respond_s);
-        self.kg.store.extend(quads)?;
         self.stored += applied.len() as u64;
-        self.dirty = true;
+        self.write(quads)?;
         Ok(out)
+    }
+
+    /// From now on, applied batches (and decision log entries, [`crate::govern::Ledger`]) are
+    /// kept in memory until [`LiveGraph::release`] writes them in one transaction: a governed
+    /// event, the actions it approved and its log entries land together or not at all.
+    pub fn hold(&mut self) {
+        self.held.get_or_insert_with(Vec::new);
+    }
+
+    /// Writes what was held in one transaction and stops holding. If the write fails, the
+    /// live state is ahead of the store: reopen the store before going on.
+    pub fn release(&mut self) -> Result<(), StoreError> {
+        let Some(quads) = self.held.take() else {
+            return Ok(());
+        };
+        if quads.is_empty() {
+            return Ok(());
+        }
+        let kg = self.kg.clone();
+        let _writer = kg.writer()?;
+        let written = self.kg.store.extend(quads);
+        if written.is_err() {
+            self.diverged = true;
+        }
+        written?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Drops what was held, unwritten (the step that made it failed). The live state is then
+    /// ahead of the store: reopen the store before going on.
+    pub fn discard(&mut self) {
+        if self.held.take().is_some_and(|q| !q.is_empty()) {
+            self.diverged = true;
+        }
+    }
+
+    pub(crate) fn is_held(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Writes `quads` now (the caller holds the writer lock), or keeps them for
+    /// [`LiveGraph::release`] while held.
+    pub(crate) fn write(&mut self, quads: Vec<Quad>) -> Result<(), StoreError> {
+        if let Some(held) = &mut self.held {
+            held.extend(quads);
+            return Ok(());
+        }
+        self.kg.store.extend(quads)?;
+        self.dirty = true;
+        Ok(())
     }
 
     /// Keeps the compiled network of the current state beside an on-disk store, so the next
