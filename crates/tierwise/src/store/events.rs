@@ -47,9 +47,7 @@ pub struct LiveGraph {
 
 impl Drop for LiveGraph {
     fn drop(&mut self) {
-        if self.held.as_ref().is_some_and(|q| !q.is_empty()) {
-            self.diverged = true;
-        }
+        self.discard();
         if self.dirty && !self.diverged {
             self.checkpoint();
         }
@@ -261,13 +259,7 @@ impl LiveGraph {
         }
         let kg = self.kg.clone();
         let _writer = kg.writer()?;
-        let written = self.kg.store.extend(quads);
-        if written.is_err() {
-            self.diverged = true;
-        }
-        written?;
-        self.dirty = true;
-        Ok(())
+        self.write(quads).inspect_err(|_| self.diverged = true)
     }
 
     /// Drops what was held, unwritten (the step that made it failed). The live state is then
