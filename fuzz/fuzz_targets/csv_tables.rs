@@ -4,6 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 #[path = "tables.rs"]
+#[allow(dead_code)]
 mod tables;
 
 fuzz_target!(|data: &[u8]| tables::check_with(data, "csv"));

@@ -38,7 +38,17 @@ pub fn check_with(data: &[u8], ext: &str) {
     let _ = raw.check(&LoadOptions::default().with_now(now));
 }
 
+/// The demo tables, read and checked.
+pub fn demo() -> tierwise::ingest::CheckedTables {
+    let mut raw = RawTables::default();
+    for (name, demo) in DEMO {
+        raw.add_file(name, Path::new(&format!("data/demo/{name}.csv")), demo);
+    }
+    raw.check(&LoadOptions::default().with_now(chrono_now()))
+        .expect("the demo tables pass the gates")
+}
+
 /// A fixed "now", so that a run depends on its input alone (staleness gates read the clock).
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+pub fn chrono_now() -> chrono::DateTime<chrono::Utc> {
     "2026-04-01T00:00:00Z".parse().expect("a valid time")
 }

@@ -1,17 +1,20 @@
 //! A short, bounded run of what the cargo-fuzz targets (fuzz/, docs/fuzzing.md) do for hours:
 //! the demo tables with one file damaged at random (bytes changed, cut, or replaced by
 //! arbitrary bytes), read as CSV or Parquet and put through every gate; arbitrary bytes as
-//! RDF; arbitrary text as a policy. Any result but a panic passes: every input gives tables
-//! or findings. It keeps the targets' entry points alive in the test command.
+//! RDF; arbitrary text as a policy; damaged event lines applied to a live analysis. Any result
+//! but a panic passes (every input gives tables or findings), and a live state must stay the
+//! one its tables compile to. It keeps the targets' entry points alive in the test command.
 
 use std::path::Path;
 
 use proptest::prelude::*;
+use tierwise::events::{LIVE_KINDS, Live, parse_lines};
 use tierwise::ingest::{LoadOptions, RawTables};
+use tierwise::network::Network;
 use tierwise::risk::Policy;
 use tierwise::store::KnowledgeGraph;
 
-use crate::common::{as_of, repo};
+use crate::common::{analysis_at, as_of, net_of, repo};
 
 const TABLES: [&str; 9] = [
     "sites",
@@ -65,6 +68,23 @@ fn edits() -> impl Strategy<Value = Vec<(usize, u8)>> {
     proptest::collection::vec((any::<usize>(), byte), 0..6)
 }
 
+fn json_edits() -> impl Strategy<Value = Vec<(usize, u8)>> {
+    // Bytes that matter to JSON lines: braces, quotes, separators, digits, signs, line ends.
+    let byte = prop_oneof![
+        Just(b'{'),
+        Just(b'}'),
+        Just(b'"'),
+        Just(b':'),
+        Just(b','),
+        Just(b'\n'),
+        Just(b'-'),
+        Just(b'9'),
+        Just(b'.'),
+        any::<u8>()
+    ];
+    proptest::collection::vec((any::<usize>(), byte), 0..8)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -113,5 +133,22 @@ proptest! {
                 let _ = p.p_of_score(score);
             }
         }
+    }
+
+    #[test]
+    fn damaged_event_lines_give_errors_and_a_state_a_fresh_compile_agrees_with(
+        e in json_edits()
+    ) {
+        let mut b = std::fs::read(repo().join("data/events/governed.jsonl")).unwrap();
+        for &(at, byte) in &e {
+            let i = at % b.len();
+            b[i] = byte;
+        }
+        let (events, _bad) = parse_lines(&String::from_utf8_lossy(&b), 1);
+        let a = analysis_at(net_of(&repo().join("data/demo")), "2026-03-01");
+        let mut live = Live::new(a, &LIVE_KINDS);
+        live.apply(&events, as_of("2026-03-02"));
+        let net = live.analysis().network();
+        prop_assert!(Network::compile(net.tables()).unwrap() == *net);
     }
 }
