@@ -6,7 +6,7 @@ use std::path::Path;
 use tierwise::ingest::{Finding, IngestError, LoadOptions, QualityReport, RawTables};
 use tierwise::store::{Input, StoreError, prepare};
 
-use crate::common::{BOM, SITES, SUPPLY, assert_has, diamond_with, errors_of};
+use crate::common::{BOM, SITES, SUPPLY, assert_has, diamond_with, errors_of, repo};
 
 /// The errors of inputs that must fail the gates together.
 fn load_errors(inputs: Vec<Input>) -> Vec<Finding> {
@@ -243,6 +243,14 @@ fn damaged_parquet_files_are_refused() {
         assert_has(&r.errors, table, None, "", "", message);
     }
     assert_in_our_words(&r);
+
+    // Found by cargo-fuzz (parquet_tables, 2026-12-02): a capacity table whose footer has a
+    // statistics flag that is no thrift bool; polars-parquet 0.55.2 panics on it ("thrift
+    // bool field"), tierwise must report the file as damaged and go on.
+    let found = repo().join("crates/tierwise/tests/fuzz-regressions/capacity-thrift-bool.parquet");
+    std::fs::copy(found, d.path().join("capacity.parquet")).unwrap();
+    let r = errors_of(d.path());
+    assert_has(&r.errors, "capacity", None, "", "", "damaged Parquet file");
 
     // A Parquet column without a name.
     let mut df = df!("part_id" => ["X", "A", "C"], "kind" => ["product", "assembly", "component"],
