@@ -4,8 +4,10 @@
 N2 and 2 * N2 suppliers, every site's TTR and TTS LPs), each run
 
 - locally: `net.simulate(...)` / `net.stress_test("lp")` on 2 threads (rayon);
-- on a local Ray with 1 worker and with 2 workers (`ray.init(num_cpus=W)`): the same call
-  through `tierwise.distributed`, chunked into 2 * W tasks of one thread each.
+- on a local Ray given 1 and 2 CPUs (`ray.init(num_cpus=W)`): the same call through
+  `tierwise.distributed` with its default chunking (tasks of a whole node, W threads each,
+  two per node), and on 2 CPUs also with tasks of one thread (`cpus_per_task=1`, four tasks,
+  two at a time), the way tierwise.distributed worked before 2026-12-02.
 
 The Ray times are warm (a first small call has started the workers and put the network in
 their cache); the first, cold call is printed too. Every Ray result is checked identical to
@@ -93,17 +95,21 @@ def main():
 
     import tierwise.distributed as twd
 
+    # (CPUs given to Ray, CPUs per task): the default (tasks of a whole node, here 1 and 2
+    # threads), and on 2 CPUs the old way too, two tasks of one thread at a time.
     rows = []
-    for workers in (1, 2):
+    for workers, per_task in ((1, None), (2, None), (2, 1)):
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-        chunks = 2 * workers
-        _, t_cold = timed(lambda: twd.simulate(mc, n=2048, seed=3, progress=None, chunks=chunks))
-        twd.stress_test(peer, "lp", only=peer.units("site")[:chunks], progress=None, chunks=chunks)
-        sim, t_mc = best(lambda: twd.simulate(mc, n=n, seed=1, progress=None, chunks=chunks), a.repeat)
+        kw = dict(progress=None, cpus_per_task=per_task)
+        _, t_cold = timed(lambda: twd.simulate(mc, n=2048, seed=3, **kw))
+        twd.stress_test(peer, "lp", only=peer.units("site")[:4], **kw)
+        sim, t_mc = best(lambda: twd.simulate(mc, n=n, seed=1, **kw), a.repeat)
         assert np.array_equal(sim.row_losses, local_sim.row_losses)
-        lp, t_lp = best(lambda: twd.stress_test(peer, "lp", progress=None, chunks=chunks), a.repeat)
+        lp, t_lp = best(lambda: twd.stress_test(peer, "lp", **kw), a.repeat)
         assert_frame_equal(lp, local_lp, check_exact=True)
-        rows.append((workers, t_cold, t_mc, t_lp))
+        threads = per_task or workers
+        tasks = twd._chunks(n, None, threads)
+        rows.append((workers, threads, tasks, t_cold, t_mc, t_lp))
         ray.shutdown()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
@@ -112,16 +118,15 @@ def main():
           f"stress LP, peer {peer.sizes['sites']} sites | vs local |")
     print("|---|---|---|---|---|")
     print(f"| local, 2 threads | {t_mc_local:.2f} s | 1.00x | {t_lp_local:.2f} s | 1.00x |")
-    for w, cold, t_mc, t_lp in rows:
-        print(f"| Ray, {w} worker{'s' if w > 1 else ''} ({2 * w} tasks) | {t_mc:.2f} s "
-              f"(first call {cold:.2f} s) | {t_mc / t_mc_local:.2f}x | {t_lp:.2f} s | "
+    for w, threads, tasks, cold, t_mc, t_lp in rows:
+        print(f"| Ray, {w} CPU{'s' if w > 1 else ''}, {tasks} tasks of {threads} thread{'s' if threads > 1 else ''} "
+              f"| {t_mc:.2f} s (first call {cold:.2f} s) | {t_mc / t_mc_local:.2f}x | {t_lp:.2f} s | "
               f"{t_lp / t_lp_local:.2f}x |")
-    w2 = rows[-1]
-    w1 = rows[0]
-    print(f"\none thread (Ray, 1 worker): {1e6 * w1[2] / n:.1f} us per scenario; "
-          f"{1e3 * w1[3] / peer.sizes['sites']:.2f} ms per site's LPs")
-    print(f"\nRay overhead at 2 workers: Monte Carlo {100 * (w2[2] / t_mc_local - 1):+.1f} %, "
-          f"stress test {100 * (w2[3] / t_lp_local - 1):+.1f} % of the local time; "
+    w1, w2 = rows[0], rows[1]
+    print(f"\none thread (Ray, 1 CPU): {1e6 * w1[4] / n:.1f} us per scenario; "
+          f"{1e3 * w1[5] / peer.sizes['sites']:.2f} ms per site's LPs")
+    print(f"\nRay overhead at 2 CPUs (default tasks): Monte Carlo {100 * (w2[4] / t_mc_local - 1):+.1f} %, "
+          f"stress test {100 * (w2[5] / t_lp_local - 1):+.1f} % of the local time; "
           f"driver peak RSS {peak:.2f} GB")
 
 

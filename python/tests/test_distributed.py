@@ -145,6 +145,28 @@ def test_distributed_monte_carlo_is_bit_identical(net, ray_local):
         assert_frame_equal(far.sites(), local.sites(), check_exact=True)
 
 
+def test_tasks_take_a_whole_node_and_its_threads_by_default(net, ray_local):
+    import ray
+
+    # One node of 2 CPUs: tasks of 2 CPUs, two of them; with 1-CPU tasks, four.
+    assert ray_local._task_cpus(None) == 2
+    assert (ray_local._chunks(1000, None, 2), ray_local._chunks(1000, None, 1)) == (2, 4)
+    # The stress test's tasks are one per slot (its chains end each task with a tail).
+    assert ray_local._chunks(1000, None, 2, per_slot=1) == 1
+
+    @ray.remote
+    def rayon_threads():
+        return os.environ.get("RAYON_NUM_THREADS")
+
+    assert ray.get(ray_local._sized(rayon_threads, 2).remote()) == "2"
+    assert ray.get(ray_local._sized(rayon_threads, 1).remote()) == "1"
+    # Tasks of one thread (two at a time) give the same numbers.
+    far = ray_local.simulate(net, n=1500, seed=5, progress=None, chunks=3, cpus_per_task=1)
+    assert np.array_equal(far.row_losses, net.simulate(n=1500, seed=5, progress=None).row_losses)
+    with pytest.raises(ValueError, match="cpus_per_task=0"):
+        ray_local.simulate(net, n=10, progress=None, cpus_per_task=0)
+
+
 def test_distributed_exposure_is_identical(net, ray_local):
     for unit in ("site", "company", "country"):
         local = net.exposure(unit, progress=None)

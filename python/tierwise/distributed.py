@@ -11,8 +11,10 @@ True
 
 How it works: the network is pickled once into Ray's object store (its versioned binary
 form, see docs/ray.md); every worker decodes it once and keeps it. A call is split into
-chunks (scenario ranges, or units), one task per chunk; each task runs the Rust call with the
-GIL released and reports progress to a small actor that the caller reads into its tqdm bar.
+chunks (scenario ranges, or units), one task per chunk; a task asks for the CPUs of a whole
+node (the smallest node's, or `cpus_per_task`) and runs the Rust call on that many threads
+with the GIL released, so a node holds one copy of the network and works as the local call
+does; it reports progress to a small actor that the caller reads into its tqdm bar.
 The parts are joined as the local call would sum them, so the Monte Carlo is bit-identical
 (scenario i depends only on the seed and i), and exposure and the stress test's PI and TTS
 are identical unit by unit. Ray retries a task whose worker died; Ctrl-C cancels the tasks.
@@ -104,8 +106,9 @@ def _network(box: list[Any]) -> Network:
     key = ref.hex()
     net = _CACHE.get(key)
     if net is None:
-        # A task of one CPU runs its Rust threads on as many cores as Ray gave it; the pool
-        # is made on the first parallel call, so this must come before it.
+        # The task's runtime env set RAYON_NUM_THREADS to the CPUs it asked for, before the
+        # process started (a worker's thread pool is made once, on its first parallel call);
+        # the same from the assigned resources when a caller runs the task without it.
         cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
         os.environ.setdefault("RAYON_NUM_THREADS", str(max(1, int(cpus))))
         net = ray.get(ref)
@@ -172,13 +175,35 @@ def _put(net: Network) -> list[Any]:
     return [ray.put(net)]
 
 
-def _chunks(n: int, chunks: Optional[int]) -> int:
+def _task_cpus(cpus_per_task: Optional[int]) -> int:
+    """The CPUs a task asks for: `cpus_per_task`, else the CPUs of the smallest live node, so
+    that a task fits on every node and uses all of it (docs/ray.md: one copy of the network
+    and one thread pool per node, as the local call has)."""
+    if cpus_per_task is not None:
+        if cpus_per_task < 1:
+            raise ValueError(f"cpus_per_task={cpus_per_task}: expected at least 1")
+        return cpus_per_task
+    sizes = [int(n["Resources"].get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
+    sizes = [c for c in sizes if c > 0]
+    return min(sizes) if sizes else 1
+
+
+def _chunks(n: int, chunks: Optional[int], cpus: int = 1, per_slot: int = 2) -> int:
+    """The number of tasks: `chunks`, else `per_slot` per task slot of the cluster (slots =
+    its CPUs over the CPUs of a task; two, so that a slow node can be balanced); never more
+    than `n`."""
     if chunks is None:
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        chunks = 2 * max(1, cpus)
+        total = int(ray.cluster_resources().get("CPU", 1))
+        chunks = per_slot * max(1, total // max(1, cpus))
     if chunks < 1:
         raise ValueError(f"chunks={chunks}: expected at least 1")
     return max(1, min(chunks, n))
+
+
+def _sized(task: Any, cpus: int) -> Any:
+    """`task` asking for `cpus` CPUs, in workers whose Rust thread pool has that many threads
+    (Ray starts a worker per runtime env, with its variables set before Python starts)."""
+    return task.options(num_cpus=cpus, runtime_env={"env_vars": {"RAYON_NUM_THREADS": str(cpus)}})
 
 
 def _split(items: Sequence[str], chunks: int) -> list[list[str]]:
@@ -212,27 +237,40 @@ def _gather(submit: Callable[[Any], list[Any]], what: str, total: int, progress:
 
 
 def simulate(
-    net: Network, n: int = 10_000, seed: int = 7, *, progress: Progress = None, chunks: Optional[int] = None
+    net: Network,
+    n: int = 10_000,
+    seed: int = 7,
+    *,
+    progress: Progress = None,
+    chunks: Optional[int] = None,
+    cpus_per_task: Optional[int] = None,
 ) -> Simulation:
     """`net.simulate(n, seed)` over Ray tasks of scenario ranges: the same Simulation, bit
-    for bit. `chunks` is the number of tasks (default: twice the cluster's CPUs)."""
-    k = _chunks(n, chunks)
+    for bit. `chunks` is the number of tasks (default: two per node-sized task slot);
+    `cpus_per_task` the CPUs (and Rust threads) of each (default: the smallest node's)."""
+    box = _put(net)
+    cpus = _task_cpus(cpus_per_task)
+    k = _chunks(n, chunks, cpus)
     size = -(-n // k)
     ranges = [(s, min(s + size, n)) for s in range(0, n, size)]
-    box = _put(net)
+    task = _sized(_simulate_task, cpus)
 
     def submit(actor: Any) -> list[Any]:
-        return [_simulate_task.remote(box, seed, s, e, actor, i) for i, (s, e) in enumerate(ranges)]
+        return [task.remote(box, seed, s, e, actor, i) for i, (s, e) in enumerate(ranges)]
 
     batches = _gather(submit, "simulate", n, progress)
     return net._simulation_from(seed, batches)
 
 
-def _sweep(net: Network, box: list[Any], unit: str, ids: list[str], rows: bool, progress: Progress, chunks: Optional[int]) -> pl.DataFrame:
-    parts = _split(ids, _chunks(len(ids), chunks)) if ids else []
+def _sweep(
+    net: Network, box: list[Any], unit: str, ids: list[str], rows: bool, progress: Progress,
+    chunks: Optional[int], cpus: int,
+) -> pl.DataFrame:
+    parts = _split(ids, _chunks(len(ids), chunks, cpus)) if ids else []
+    task = _sized(_exposure_task, cpus)
 
     def submit(actor: Any) -> list[Any]:
-        return [_exposure_task.remote(box, unit, p, rows, actor, i) for i, p in enumerate(parts)]
+        return [task.remote(box, unit, p, rows, actor, i) for i, p in enumerate(parts)]
 
     frames = _gather(submit, "exposure", len(ids), progress)
     if not frames:
@@ -259,17 +297,20 @@ def exposure(
     rows: bool = False,
     progress: Progress = None,
     chunks: Optional[int] = None,
+    cpus_per_task: Optional[int] = None,
 ) -> pl.DataFrame:
     """`net.exposure(unit, only=..., rows=...)` over Ray tasks of units: the same frame.
     With `only`, REI stays relative to the largest PI over every unit (as locally), which
-    takes a sweep of every unit."""
+    takes a sweep of every unit. `chunks` and `cpus_per_task` as for `simulate`."""
     box = _put(net)
+    cpus = _task_cpus(cpus_per_task)
     if only is not None:
         net._stress_horizon(unit, list(only))  # refuses unknown ids before any task runs
     if rows:
-        return _sweep(net, box, unit, list(only) if only is not None else net.units(unit), True, progress, chunks)
+        ids = list(only) if only is not None else net.units(unit)
+        return _sweep(net, box, unit, ids, True, progress, chunks, cpus)
     # REI is relative to every unit of the kind, so one sweep of every unit serves `only` too.
-    df = _sweep(net, box, unit, net.units(unit), False, progress, chunks)
+    df = _sweep(net, box, unit, net.units(unit), False, progress, chunks, cpus)
     max_pi = float(df["pi"].max() or 0.0) if df.height else 0.0
     if only is not None:
         df = pl.DataFrame({"unit": list(only)}).join(df, on="unit", how="left", maintain_order="left")
@@ -284,22 +325,29 @@ def stress_test(
     only: Optional[Sequence[str]] = None,
     progress: Progress = None,
     chunks: Optional[int] = None,
+    cpus_per_task: Optional[int] = None,
 ) -> pl.DataFrame:
     """`net.stress_test(method, unit=..., only=...)` over Ray tasks, each solving whole
     warm-start chains of the local run's LPs with HiGHS against the whole run's baseline
     (a warm start moves the last bits of an optimum, so the chains are kept whole): the
-    same frame."""
+    same frame. `chunks` (default: one per node-sized task slot) and `cpus_per_task` as for
+    `simulate`."""
     box = _put(net)
+    cpus = _task_cpus(cpus_per_task)
     scope = list(only) if only is not None else None
     ids = scope if scope is not None else net.units(unit)
     horizon = net._stress_horizon(unit, scope)
     chains = net._stress_chains(unit, scope)
     # Chains are ordered by horizon; dealing them round-robin gives each task a like mix.
-    k = _chunks(len(chains), chunks) if chains else 0
+    # One task per slot: a chain is tens of LPs solved in order (seconds), so a task ends with
+    # its last chain running on one thread while the others idle; the local run has one such
+    # tail, and two tasks per slot had two (+27 % against +10 % on 2 CPUs, docs/ray.md).
+    k = _chunks(len(chains), chunks, cpus, per_slot=1) if chains else 0
     parts = [chains[i::k] for i in range(k)]
+    task = _sized(_stress_task, cpus)
 
     def submit(actor: Any) -> list[Any]:
-        return [_stress_task.remote(box, method, unit, p, horizon, actor, i) for i, p in enumerate(parts)]
+        return [task.remote(box, method, unit, p, horizon, actor, i) for i, p in enumerate(parts)]
 
     frames = _gather(submit, "stress test", len(ids), progress)
     if not frames:
@@ -309,7 +357,7 @@ def stress_test(
     df = pl.concat(frames, how="vertical").join(position, on="unit").sort("_at").drop("_at")
     if method == "closed_form":
         # The closed form's REI is DESIGN 3.2's: relative to every unit of the kind.
-        ref = df if only is None else _sweep(net, box, unit, net.units(unit), False, progress, chunks)
+        ref = df if only is None else _sweep(net, box, unit, net.units(unit), False, progress, chunks, cpus)
         return _scaled(df, float(ref["pi"].max() or 0.0) if ref.height else 0.0)
     exact = df.filter(pl.col("exact"))
     max_pi = float(exact["pi"].max() or 0.0) if exact.height else 0.0
@@ -329,19 +377,21 @@ def mitigate(
     seed: int = 7,
     curve: bool = False,
     progress: Progress = None,
+    cpus_per_task: Optional[int] = None,
 ) -> pl.DataFrame:
     """`net.mitigate(...)` run on a Ray worker: the same frame as the local call. It is one
     task, not split: the greedy portfolio and the checks need every proposal together, and
     the evaluator's first sweep is shared by all of them (docs/ray.md says what splitting it
-    would take)."""
+    would take). The task asks for `cpus_per_task` CPUs (default: the smallest node's)."""
     box = _put(net)
+    task = _sized(_mitigate_task, _task_cpus(cpus_per_task))
     kwargs = dict(
         budget=budget, unit=unit, only=None if only is None else list(only), top=top,
         exact=exact, check_top=check_top, scenarios=scenarios, seed=seed, curve=curve,
     )
 
     def submit(actor: Any) -> list[Any]:
-        return [_mitigate_task.remote(box, kwargs, actor, 0)]
+        return [task.remote(box, kwargs, actor, 0)]
 
     frames: list[pl.DataFrame] = _gather(submit, "mitigate", 0, progress)
     return frames[0]
