@@ -6,8 +6,8 @@ N2 and 2 * N2 suppliers, every site's TTR and TTS LPs), each run
 - locally: `net.simulate(...)` / `net.stress_test("lp")` on 2 threads (rayon);
 - on a local Ray given 1 and 2 CPUs (`ray.init(num_cpus=W)`): the same call through
   `tierwise.distributed` with its default chunking (tasks of a whole node, W threads each,
-  two per node), and on 2 CPUs also with tasks of one thread (`cpus_per_task=1`, four tasks,
-  two at a time), the way tierwise.distributed worked before 2026-12-02.
+  two per node for the Monte Carlo, one for the stress test), and on 2 CPUs also with tasks
+  of one thread (`cpus_per_task=1`, two at a time), the way tierwise.distributed worked before 2026-12-02.
 
 The Ray times are warm (a first small call has started the workers and put the network in
 their cache); the first, cold call is printed too. Every Ray result is checked identical to
@@ -108,7 +108,7 @@ def main():
         lp, t_lp = best(lambda: twd.stress_test(peer, "lp", **kw), a.repeat)
         assert_frame_equal(lp, local_lp, check_exact=True)
         threads = per_task or workers
-        tasks = twd._chunks(n, None, threads)
+        tasks = (twd._chunks(n, None, threads), twd._chunks(n, None, threads, per_slot=1))
         rows.append((workers, threads, tasks, t_cold, t_mc, t_lp))
         ray.shutdown()
 
@@ -119,8 +119,8 @@ def main():
     print("|---|---|---|---|---|")
     print(f"| local, 2 threads | {t_mc_local:.2f} s | 1.00x | {t_lp_local:.2f} s | 1.00x |")
     for w, threads, tasks, cold, t_mc, t_lp in rows:
-        print(f"| Ray, {w} CPU{'s' if w > 1 else ''}, {tasks} tasks of {threads} thread{'s' if threads > 1 else ''} "
-              f"| {t_mc:.2f} s (first call {cold:.2f} s) | {t_mc / t_mc_local:.2f}x | {t_lp:.2f} s | "
+        print(f"| Ray, {w} CPU{'s' if w > 1 else ''}, tasks of {threads} thread{'s' if threads > 1 else ''} "
+              f"(MC {tasks[0]}, stress {tasks[1]}) | {t_mc:.2f} s (first call {cold:.2f} s) | {t_mc / t_mc_local:.2f}x | {t_lp:.2f} s | "
               f"{t_lp / t_lp_local:.2f}x |")
     w1, w2 = rows[0], rows[1]
     print(f"\none thread (Ray, 1 CPU): {1e6 * w1[4] / n:.1f} us per scenario; "
