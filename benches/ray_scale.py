@@ -7,7 +7,8 @@ N2 and 2 * N2 suppliers, every site's TTR and TTS LPs), each run
 - on a local Ray given 1 and 2 CPUs (`ray.init(num_cpus=W)`): the same call through
   `tierwise.distributed` with its default chunking (tasks of a whole node, W threads each,
   two per node for the Monte Carlo, one for the stress test), and on 2 CPUs also with tasks
-  of one thread (`cpus_per_task=1`, two at a time), the way tierwise.distributed worked before 2026-12-02.
+  of one thread (`cpus_per_task=1`, two at a time), the way tierwise.distributed worked
+  before 2026-12-02.
 
 The Ray times are warm (a first small call has started the workers and put the network in
 their cache); the first, cold call is printed too. Every Ray result is checked identical to
