@@ -402,17 +402,25 @@ impl KnowledgeGraph {
         Ok(frame(py, log_frame(&entries)?)?)
     }
 
-    /// The decisions waiting for a person (with `all=True`, every decision log entry).
-    #[pyo3(signature = (*, all=false))]
-    fn decisions(&self, py: Python<'_>, all: bool) -> Result<Py<PyAny>, Error> {
+    /// The decisions waiting for a person (with `all=True`, every decision log entry). Their
+    /// roles and deadlines follow `policy` (the shipped default when None): give the policy
+    /// the decisions were taken under.
+    #[pyo3(signature = (*, all=false, policy=None))]
+    fn decisions(
+        &self,
+        py: Python<'_>,
+        all: bool,
+        policy: Option<PathBuf>,
+    ) -> Result<Py<PyAny>, Error> {
         let df = py.detach(|| -> Result<_, Error> {
+            let settings = Settings::from_args(policy.as_deref(), None)?;
             let entries = self.kg.decision_log()?;
             if all {
                 return Ok(log_frame(&entries)?);
             }
             let log = Log::from_entries(entries)
                 .map_err(|e| tierwise::govern::GovernError::Log(e.to_string()))?;
-            let g = Governor::resume(std::sync::Arc::new(Policy::default()), log)?;
+            let g = Governor::resume(settings.policy, log)?;
             Ok(pending_frame(g.pending().values())?)
         })?;
         Ok(frame(py, df)?)

@@ -44,6 +44,16 @@ def test_the_shipped_policy_blocks_escalates_and_logs(tmp_path):
     assert committed == ",".join(f"D000001.{i}" for i in range(1, 7))
     pending = kg.decisions()
     assert pending["decision"].to_list() == ["D000002", "D000003"]
+    # Deadlines by hand: e2 (11:00 on the 1st) + the buyer's 24 h; e3 (08:00 on the 2nd) + the
+    # category manager's 48 h, or 12 h under a policy that says so.
+    assert pending["deadline"].to_list() == ["2026-03-02T11:00:00.000Z", "2026-03-04T08:00:00.000Z"]
+    short = tmp_path / "short.toml"
+    with open("policies/default.toml") as f:
+        short.write_text(f.read().replace("deadline_hours = 48.0", "deadline_hours = 12.0"))
+    assert kg.decisions(policy=short)["deadline"].to_list() == [
+        "2026-03-02T11:00:00.000Z",
+        "2026-03-02T20:00:00.000Z",
+    ]
     with pytest.raises(tw.GovernanceError, match="may not approve"):
         kg.approve("D000003", by="ann", role="buyer", at="2026-03-02T09:00:00Z")
     with pytest.raises(tw.GovernanceError, match="no decision"):

@@ -248,9 +248,17 @@ pub enum Command {
     },
     /// Rebuild the state from the stored loads and events and print its hash (the same as
     /// `tierwise apply` reports for the state it left).
+    ///
+    /// With --policy, the stored events are governed again under that policy, from the loads,
+    /// in memory (the store is not changed): the people's answers are given again where the
+    /// stored log has them, and the replayed decision log is compared with the stored one entry
+    /// by entry (exit 0 when byte-identical, 1 naming the first entry that differs).
     Replay {
         #[command(flatten)]
         live: LiveArgs,
+        /// With --policy: also write the replayed decision log here, as JSON lines.
+        #[arg(long, requires = "policy")]
+        log: Option<PathBuf>,
     },
     /// Policies: check one, or compare two on the stored events before one goes live.
     #[command(subcommand)]
@@ -561,6 +569,10 @@ pub enum DecisionsCommand {
         store: PathBuf,
         #[arg(long)]
         all: bool,
+        /// The policy the decisions were taken under (its roles and deadlines); the shipped
+        /// default when omitted.
+        #[arg(long)]
+        policy: Option<PathBuf>,
         #[command(flatten)]
         out: OutArgs,
     },

@@ -1,6 +1,7 @@
 //! Governance from the command line: a governed `apply` on the demo data, a refused and an
 //! accepted approval, the log exported and verified, a tampered log caught with its line and
-//! id, a policy with a bad rule refused by name, and `policy diff` between two policies.
+//! id, a policy with a bad rule refused by name, `policy diff` between two policies, and a
+//! `replay --policy` that gives the stored log again byte for byte.
 
 mod common;
 
@@ -163,6 +164,53 @@ fn governed_apply_approvals_and_a_verified_log() {
     assert!(
         diff.contains("e1,block_supplier,site:S000025,approved,escalated to buyer"),
         "{diff}"
+    );
+    // The pending decision under the policy it is judged by (same deadlines here).
+    let listed = tierwise(&[
+        "decisions",
+        "list",
+        "--store",
+        s,
+        "--policy",
+        strict.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        text(&listed.stdout).contains("D000002,buyer,2026-03-02T11:00:00.000Z"),
+        "{}",
+        text(&listed.stderr)
+    );
+    // Replay: the stored events and bo's answer, under the same policy, give the stored log
+    // byte for byte; under the stricter one the first entry already differs.
+    let again = tmp.path().join("replayed.jsonl");
+    let replay = |policy: &str| {
+        tierwise(&[
+            "replay",
+            "--store",
+            s,
+            "--policy",
+            policy,
+            "--as-of",
+            asof,
+            "--log",
+            again.to_str().unwrap(),
+        ])
+    };
+    let same = replay(p);
+    assert!(same.status.success(), "{}", text(&same.stderr));
+    assert!(
+        text(&same.stdout).contains("the stored log of 6 entries is reproduced byte for byte"),
+        "{}",
+        text(&same.stdout)
+    );
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), body);
+    let other = replay(strict.to_str().unwrap());
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        text(&other.stderr).contains("differs from the stored log (6 entries) at entry 1"),
+        "{}",
+        text(&other.stderr)
     );
 }
 
@@ -365,7 +413,11 @@ fn a_governed_apply_killed_midway_resumes_to_the_same_log() {
             kills += 1;
             assert!(kills < 30, "the runs do not move on: {tail}");
             let v = tierwise(&["log", "verify", "--store", c]);
-            assert!(v.status.success(), "after kill {kills}: {}", text(&v.stderr));
+            assert!(
+                v.status.success(),
+                "after kill {kills}: {}",
+                text(&v.stderr)
+            );
         }
     }
     assert!(kills >= 3, "only {kills} kills");

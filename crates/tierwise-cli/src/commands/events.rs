@@ -26,7 +26,7 @@ fn open_live(args: &LiveArgs, read_only: bool) -> Result<LiveGraph, Failure> {
     Ok(kg.live(settings.policy, settings.as_of)?)
 }
 
-fn open_to_read(path: &Path) -> Result<tierwise::store::KnowledgeGraph, Failure> {
+pub(super) fn open_to_read(path: &Path) -> Result<tierwise::store::KnowledgeGraph, Failure> {
     if !path.exists() {
         let path = path.to_path_buf();
         return Err(tierwise::source::SourceError::NoStore { path }.into());

@@ -66,20 +66,7 @@ fn diff(
     };
     let decide = |path: &Path| -> Result<Vec<(String, String, String, String)>, Failure> {
         let policy = Arc::new(Policy::from_path(path).map_err(policy_failure)?);
-        let net =
-            Network::compile(&kg.loaded_tables()?).map_err(|e| fail(2, format!("error: {e}")))?;
-        let live = Live::new(
-            Analysis::new(Arc::new(net), policy.clone(), as_of),
-            &LIVE_KINDS,
-        );
-        let mut o = Orchestrator::new(live, Governor::new(policy)?)?;
-        let events: Vec<_> = kg
-            .stored_events(None)?
-            .into_iter()
-            .filter(|e| e.source != GOVERNOR_SOURCE)
-            .enumerate()
-            .map(|(i, e)| (i + 1, e))
-            .collect();
+        let (mut o, events) = from_loads(&kg, policy, as_of)?;
         let handled = o.handle(&events, "replay", as_of)?;
         Ok(decisions_of(&handled))
     };
@@ -132,6 +119,126 @@ fn diff(
     let mut frame = polars::prelude::DataFrame::new_infer_height(columns)
         .map_err(|e| fail(1, format!("error: {e}")))?;
     write_frame(&mut frame, out)
+}
+
+/// Events with their 1-based position.
+type Numbered = Vec<(usize, tierwise::events::Event)>;
+
+/// A governor under `policy` over the store's loads alone (in memory), and the stored events
+/// to govern: those from outside, numbered in stored order (the actions the governor committed
+/// are left out: governing commits them again).
+fn from_loads(
+    kg: &KnowledgeGraph,
+    policy: Arc<Policy>,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<(Orchestrator<Live>, Numbered), Failure> {
+    let net = Network::compile(&kg.loaded_tables()?).map_err(|e| fail(2, format!("error: {e}")))?;
+    let live = Live::new(
+        Analysis::new(Arc::new(net), policy.clone(), as_of),
+        &LIVE_KINDS,
+    );
+    let o = Orchestrator::new(live, Governor::new(policy)?)?;
+    let events = kg
+        .stored_events(None)?
+        .into_iter()
+        .filter(|e| e.source != GOVERNOR_SOURCE)
+        .enumerate()
+        .map(|(i, e)| (i + 1, e))
+        .collect();
+    Ok((o, events))
+}
+
+/// `tierwise replay --policy P`: the stored events governed again from the loads (in memory),
+/// the people's answers given again where the stored log has them, and the replayed log
+/// compared with the stored one. Exit 1 names the first entry that differs.
+pub fn replay(args: &LiveArgs, output: Option<&Path>) -> Result<(), Failure> {
+    let p = &args.policy;
+    let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
+    let kg = super::events::open_to_read(&args.store)?;
+    let t0 = std::time::Instant::now();
+    let stored = kg.decision_log()?;
+    let (mut o, events) = from_loads(&kg, settings.policy, settings.as_of)?;
+    answers_due(&mut o, &stored)?;
+    for e in &events {
+        o.handle(std::slice::from_ref(e), "replay", settings.as_of)?;
+        answers_due(&mut o, &stored)?;
+    }
+    let replayed = o.governor().log().entries();
+    let text: String = replayed.iter().map(|e| e.to_line() + "\n").collect();
+    if let Some(path) = output {
+        std::fs::write(path, &text)
+            .map_err(|e| fail(1, format!("error: cannot write {}: {e}", path.display())))?;
+    }
+    let head = replayed
+        .last()
+        .map_or(tierwise::govern::GENESIS, |e| &e.hash);
+    println!(
+        "replayed {} events under policy {:?} in {:.2} s: {} log entries (head {head}), {} pending; state {}",
+        events.len(),
+        o.governor().policy().version,
+        t0.elapsed().as_secs_f64(),
+        replayed.len(),
+        o.governor().pending().len(),
+        o.live().state_hash()
+    );
+    match first_difference(&stored, replayed) {
+        None => {
+            println!(
+                "the stored log of {} entries is reproduced byte for byte",
+                stored.len()
+            );
+            Ok(())
+        }
+        Some(line) => {
+            let id = |l: &[tierwise::govern::Entry]| {
+                l.get(line - 1).map_or("none".to_string(), |e| {
+                    format!("{} {} ({})", e.decision, e.step, e.outcome)
+                })
+            };
+            Err(fail(
+                1,
+                format!(
+                    "error: the replay differs from the stored log ({} entries) at entry {line}: stored {}, replayed {}",
+                    stored.len(),
+                    id(&stored),
+                    id(replayed)
+                ),
+            ))
+        }
+    }
+}
+
+/// Gives again the people's answers that come next in the stored log (an entry approved or
+/// rejected by someone other than the policy), as long as the replay has reached them.
+fn answers_due(
+    o: &mut Orchestrator<Live>,
+    stored: &[tierwise::govern::Entry],
+) -> Result<(), Failure> {
+    while let Some(e) = stored.get(o.governor().log().entries().len()) {
+        let person = e.approver.as_deref().filter(|a| *a != "policy");
+        let Some((by, role)) = person
+            .filter(|_| e.step == "approved" || e.step == "rejected")
+            .and_then(|a| a.strip_suffix(')')?.rsplit_once(" ("))
+        else {
+            return Ok(());
+        };
+        let time = parse_time(&e.time)?;
+        if o.answer(&e.decision, e.step == "approved", by, role, time)
+            .is_err()
+        {
+            // The replay took another path (another policy): the comparison names where.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based position of the first entry that differs (or that one log lacks).
+fn first_difference(a: &[tierwise::govern::Entry], b: &[tierwise::govern::Entry]) -> Option<usize> {
+    let n = a.len().max(b.len());
+    (0..n)
+        .find(|&i| a.get(i).map(|e| e.to_line()) != b.get(i).map(|e| e.to_line()))
+        .map(|i| i + 1)
 }
 
 /// (event, action, `kind:subject`, outcome) of every decided proposal.
@@ -197,7 +304,12 @@ pub fn log(c: LogCommand) -> Result<(), Failure> {
 
 pub fn decisions(c: DecisionsCommand) -> Result<(), Failure> {
     match c {
-        DecisionsCommand::List { store, all, out } => {
+        DecisionsCommand::List {
+            store,
+            all,
+            policy,
+            out,
+        } => {
             let kg = KnowledgeGraph::open_read_only(&store)?;
             let entries = kg.decision_log()?;
             let mut frame = if all {
@@ -205,7 +317,8 @@ pub fn decisions(c: DecisionsCommand) -> Result<(), Failure> {
             } else {
                 let log = tierwise::govern::Log::from_entries(entries)
                     .map_err(|e| fail(1, format!("error: {e}")))?;
-                let g = Governor::resume(Arc::new(Policy::default()), log)?;
+                let settings = Settings::from_args(policy.as_deref(), None)?;
+                let g = Governor::resume(settings.policy, log)?;
                 pending_frame(g.pending().values())
             }
             .map_err(|e| fail(1, format!("error: {e}")))?;

@@ -52,7 +52,10 @@ pub fn run(command: Command) -> Result<(), Failure> {
             out,
         } => events::watch(&path, &live, poll_ms, max_events, rejects.as_deref(), &out),
         Command::Situation { live, now, out } => events::situation(&live, now.as_deref(), &out),
-        Command::Replay { live } => events::replay(&live),
+        Command::Replay { live, log } => match live.policy.policy {
+            Some(_) => govern::replay(&live, log.as_deref()),
+            None => events::replay(&live),
+        },
         Command::Policy(c) => govern::policy(c),
         Command::Log(c) => govern::log(c),
         Command::Decisions(c) => govern::decisions(c),
