@@ -7,7 +7,8 @@
 //! cargo run -p tierwise-benches --profile perf --example govern -- SITES [EVENTS] [WORK]
 //! ```
 //!
-//! WORK (default `target/bench-govern`) keeps the generated tables and loaded store per size.
+//! WORK (default `target/bench-govern`) keeps the generated tables and loaded store per size;
+//! each run governs a fresh copy of that store.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -78,6 +79,19 @@ fn rules_per_proposal() {
     );
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for e in std::fs::read_dir(from).expect("read") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
 fn main() {
     rules_per_proposal();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -103,7 +117,17 @@ fn main() {
             t0.elapsed().as_secs_f64()
         );
     }
-    let kg = KnowledgeGraph::open(&store).expect("open");
+    // Each run governs a fresh copy of the loaded store: the events of an earlier run would
+    // otherwise be stored already (and be no-ops now).
+    let run = dir.join("run");
+    let t0 = Instant::now();
+    let _ = std::fs::remove_dir_all(&run);
+    copy_dir(&store, &run);
+    println!(
+        "copied the loaded store in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    let kg = KnowledgeGraph::open(&run).expect("open");
     let policy = Arc::new(Policy::default());
     let t0 = Instant::now();
     let lg = kg.live(policy.clone(), as_of).expect("live");
@@ -115,14 +139,27 @@ fn main() {
     let lines = generate_events(&tables, n, 7, as_of);
     let mut times = Vec::new();
     let mut decisions = 0;
+    let mut by_type: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     for (i, l) in lines.iter().enumerate() {
         let e = parse_line(l, i + 1).expect("generated events parse");
+        let kind = e.kind.clone();
         let t0 = Instant::now();
         let h = o
             .handle(&[(i + 1, e)], "bench", chrono::Utc::now())
             .expect("handle");
-        times.push(t0.elapsed().as_secs_f64());
+        let dt = t0.elapsed().as_secs_f64();
+        times.push(dt);
+        by_type.entry(kind).or_default().push(dt);
         decisions += h[0].decisions.len();
+    }
+    for (kind, mut t) in by_type {
+        t.sort_by(f64::total_cmp);
+        println!(
+            "  {kind}: {} events, median {:.1} ms, max {:.1} ms",
+            t.len(),
+            t[t.len() / 2] * 1e3,
+            t[t.len() - 1] * 1e3
+        );
     }
     times.sort_by(f64::total_cmp);
     println!(

@@ -263,8 +263,7 @@ impl<L: Ledger> Orchestrator<L> {
         if handled.outcome.applied() == 0 {
             return Ok(handled);
         }
-        let data_hash = self.live().state_hash();
-        handled.decisions = self.propose_and_decide(event, &handled.outcome.delta, &data_hash);
+        handled.decisions = self.propose_and_decide(event, &handled.outcome.delta);
         handled.committed = self.commit_all(*line, received)?;
         Ok(handled)
     }
@@ -273,7 +272,6 @@ impl<L: Ledger> Orchestrator<L> {
         &mut self,
         event: &Event,
         delta: &[DeltaRow],
-        data_hash: &str,
     ) -> Vec<(Proposal, Verdict)> {
         let live = self.ledger.live();
         let exposures: Vec<&Exposure> = crate::events::LIVE_KINDS
@@ -295,6 +293,9 @@ impl<L: Ledger> Orchestrator<L> {
             .iter_mut()
             .flat_map(|a| a.propose(&view))
             .collect();
+        // The state hash reads the whole network (O(sites)): taken once, and only when some
+        // agent proposed something.
+        let mut data_hash: Option<String> = None;
         let mut out = Vec::new();
         for p in proposals {
             let Ok(kind) = p.kind.parse::<UnitKind>() else {
@@ -306,7 +307,7 @@ impl<L: Ledger> Orchestrator<L> {
                 context,
                 time: event.time,
                 events: vec![event.id.clone()],
-                data_hash: data_hash.to_string(),
+                data_hash: data_hash.get_or_insert_with(|| live.state_hash()).clone(),
             };
             let verdict = self.governor.decide(p.clone(), seen);
             out.push((p, verdict));
