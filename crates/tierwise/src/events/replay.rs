@@ -13,6 +13,9 @@ use crate::model::Tables;
 #[derive(Debug, Clone, Default)]
 pub struct Replayed {
     pub tables: Tables,
+    /// The hash of the base tables (see [`super::Live::state_hash`]); `None` when nothing
+    /// was replayed.
+    pub base: Option<String>,
     pub writes: Writes,
     /// Content of every event id applied.
     pub seen: HashMap<String, String>,
@@ -23,8 +26,11 @@ pub struct Replayed {
 
 /// Applies `events` (in the order given) to `base`.
 pub fn replay(base: Tables, events: &[Event]) -> Replayed {
+    let mut out = Replayed {
+        base: Some(super::live::tables_hash(&base)),
+        ..Replayed::default()
+    };
     let mut rows = Rows::from_tables(base);
-    let mut out = Replayed::default();
     for e in events {
         if out.seen.contains_key(&e.id) {
             continue;

@@ -2,10 +2,12 @@
 //! documented here and in docs/design.md 4.2; a rule that names anything else is refused
 //! when the policy loads.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::network::Csr;
 use crate::risk::{Analysis, Basis, Exposure, UnitKind};
 
 /// A unit's metrics (site, company or country). Numbers are CEL `double`s, `tier` an `int`.
@@ -217,6 +219,12 @@ pub struct FactSource<'a> {
     analysis: &'a Analysis,
     exposures: &'a [&'a Exposure],
     down: &'a dyn Fn(&str) -> bool,
+    /// Built on first use and kept for the step: one event asks about many units, and each
+    /// of these is a pass over every site or group (seconds per event at 1M sites otherwise).
+    revenue_at_risk: OnceCell<f64>,
+    company_sites: OnceCell<Csr>,
+    country_sites: OnceCell<Csr>,
+    sole_seller: OnceCell<Vec<bool>>,
 }
 
 impl std::fmt::Debug for FactSource<'_> {
@@ -235,15 +243,21 @@ impl<'a> FactSource<'a> {
             analysis,
             exposures,
             down,
+            revenue_at_risk: OnceCell::new(),
+            company_sites: OnceCell::new(),
+            country_sites: OnceCell::new(),
+            sole_seller: OnceCell::new(),
         }
     }
 
     /// Portfolio revenue at risk: the sum of site PI (0 when site exposure is not kept).
     pub fn revenue_at_risk(&self) -> f64 {
-        self.exposures
-            .iter()
-            .find(|e| e.kind == UnitKind::Site)
-            .map_or(0.0, |e| e.pi.iter().sum())
+        *self.revenue_at_risk.get_or_init(|| {
+            self.exposures
+                .iter()
+                .find(|e| e.kind == UnitKind::Site)
+                .map_or(0.0, |e| e.pi.iter().sum())
+        })
     }
 
     /// What `raise_safety_stock` of a site costs: `gap` more days of every group it sells
@@ -332,18 +346,24 @@ impl<'a> FactSource<'a> {
                     .companies()
                     .binary_search_by(|c| c.as_str().cmp(id))
                     .ok()?;
-                (0..net.sites().len() as u32)
-                    .filter(|&s| net.site_company(s) as usize == c)
-                    .collect()
+                let index = self.company_sites.get_or_init(|| {
+                    members(net.companies().len(), net.sites().len(), |s| {
+                        net.site_company(s)
+                    })
+                });
+                index.get(c).to_vec()
             }
             UnitKind::Country => {
                 let c = net
                     .countries()
                     .binary_search_by(|c| c.as_str().cmp(id))
                     .ok()?;
-                (0..net.sites().len() as u32)
-                    .filter(|&s| net.site_country(s) as usize == c)
-                    .collect()
+                let index = self.country_sites.get_or_init(|| {
+                    members(net.countries().len(), net.sites().len(), |s| {
+                        net.site_country(s)
+                    })
+                });
+                index.get(c).to_vec()
             }
             _ => return None,
         };
@@ -380,15 +400,19 @@ impl<'a> FactSource<'a> {
 
     /// Whether some group without remainder has exactly one seller, and it is one of `sites`.
     fn sole_seller(&self, sites: &[u32]) -> bool {
-        let net = self.analysis.network();
-        let ours: std::collections::HashSet<u32> = sites.iter().copied().collect();
-        net.groups().iter().enumerate().any(|(g, grp)| {
-            let edges = net.group_edges(g as u32);
-            edges.len() == 1 && grp.remainder < 1.0 - 1e-9 && {
-                let seller = net.edges()[edges[0] as usize].seller;
-                ours.contains(&net.nodes()[seller as usize].site)
+        let sole = self.sole_seller.get_or_init(|| {
+            let net = self.analysis.network();
+            let mut sole = vec![false; net.sites().len()];
+            for (g, grp) in net.groups().iter().enumerate() {
+                let edges = net.group_edges(g as u32);
+                if edges.len() == 1 && grp.remainder < 1.0 - 1e-9 {
+                    let seller = net.edges()[edges[0] as usize].seller;
+                    sole[net.nodes()[seller as usize].site as usize] = true;
+                }
             }
-        })
+            sole
+        });
+        sites.iter().any(|&s| sole[s as usize])
     }
 
     fn row_facts(&self, exposure: &Exposure, at: usize) -> RowFacts {
@@ -413,6 +437,15 @@ impl<'a> FactSource<'a> {
             revenue_per_day: p.demand_per_day * p.value(),
         }
     }
+}
+
+/// The sites of each of `n` owners (companies or countries), in site order.
+fn members(n: usize, sites: usize, owner: impl Fn(u32) -> u32) -> Csr {
+    let mut lists = vec![Vec::new(); n];
+    for s in 0..sites as u32 {
+        lists[owner(s) as usize].push(s);
+    }
+    Csr::from_lists(lists)
 }
 
 /// Where `id` is in a sorted unit list (any list, by a scan, when it is not sorted).
