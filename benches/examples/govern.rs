@@ -136,7 +136,18 @@ fn main() {
         "opened the governed live state in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
-    let lines = generate_events(&tables, n, 7, as_of);
+    // GOVERN_SKIP=type,type leaves those event types out (to profile the others).
+    let skip: Vec<String> = std::env::var("GOVERN_SKIP")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let lines: Vec<String> = generate_events(&tables, n, 7, as_of)
+        .into_iter()
+        .filter(|l| {
+            !skip
+                .iter()
+                .any(|t| l.contains(&format!("\"type\":\"{t}\"")))
+        })
+        .collect();
     let mut times = Vec::new();
     let mut decisions = 0;
     let mut by_type: std::collections::BTreeMap<String, Vec<f64>> = Default::default();

@@ -164,6 +164,11 @@ impl Analysis {
     }
 
     /// Intrinsic risk of every site (p_fail and its factors), indexed like the sites.
+    /// The nodes of each site and the sites of each company and country.
+    pub(crate) fn unit_sets(&self) -> &disruption::UnitIndex {
+        &self.index
+    }
+
     pub fn site_risks(&self) -> &[SiteRisk] {
         &self.risks
     }
