@@ -293,9 +293,7 @@ impl<L: Ledger> Orchestrator<L> {
             .iter_mut()
             .flat_map(|a| a.propose(&view))
             .collect();
-        // The state hash reads the whole network (O(sites)): taken once, and only when some
-        // agent proposed something.
-        let mut data_hash: Option<String> = None;
+        let data_hash = live.state_hash();
         let mut out = Vec::new();
         for p in proposals {
             let Ok(kind) = p.kind.parse::<UnitKind>() else {
@@ -307,7 +305,7 @@ impl<L: Ledger> Orchestrator<L> {
                 context,
                 time: event.time,
                 events: vec![event.id.clone()],
-                data_hash: data_hash.get_or_insert_with(|| live.state_hash()).clone(),
+                data_hash: data_hash.clone(),
             };
             let verdict = self.governor.decide(p.clone(), seen);
             out.push((p, verdict));
