@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use tierwise::lp::{Method, StressOptions};
-use tierwise::mitigate::{Change, MitigateOptions};
+use tierwise::mitigate::{Change, MitigateOptions, Mitigation, MitigationPart};
 use tierwise::network::NetworkView;
 use tierwise::report::{InputFile, ReportOptions};
 use tierwise::risk::{Analysis, CriticalityView};
@@ -308,29 +308,64 @@ impl Network {
         curve: bool,
         progress: Option<Bound<'_, PyAny>>,
     ) -> Result<Py<PyAny>, Error> {
-        if curve && budget.is_none() {
-            return Err(value_error(
-                "curve=True needs a budget (the curve is the portfolio's)",
-            ));
-        }
-        let o = MitigateOptions {
-            kind: unit_kind(unit)?,
-            units: only,
-            top,
+        let args = MitigateArgs {
             budget,
+            unit: unit.to_string(),
+            only,
+            top,
             exact,
             check_top,
             scenarios,
             seed,
-            ..MitigateOptions::default()
+            curve,
         };
+        let o = args.options()?;
         let m =
             Callback::new(py, progress, "mitigate")?.run(py, |p| self.a.mitigate_with(&o, p))??;
-        let df = match (&m.portfolio, curve) {
-            (Some(pf), true) => pf.curve_frame(&m),
-            _ => m.to_dataframe(),
-        };
-        Ok(frame(py, df)?)
+        args.frame(py, &m)
+    }
+
+    /// Part `part` of `parts` of `mitigate(**args)` (args: every keyword of `mitigate` but
+    /// progress), as bytes, for tierwise.distributed.
+    #[pyo3(signature = (args, part, parts, *, progress=None))]
+    fn _mitigate_part<'py>(
+        &self,
+        py: Python<'py>,
+        args: MitigateArgs,
+        part: usize,
+        parts: usize,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyBytes>, Error> {
+        let o = args.options()?;
+        let m = Callback::new(py, progress, "mitigate")?
+            .run(py, |p| self.a.mitigation_part(&o, part, parts, p))??;
+        let bytes = py.detach(|| m.to_bytes());
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// `mitigate(**args)` from the bytes of `_mitigate_part` covering its candidates.
+    #[pyo3(signature = (args, parts, *, progress=None))]
+    fn _mitigation_from(
+        &self,
+        py: Python<'_>,
+        args: MitigateArgs,
+        parts: Vec<Vec<u8>>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> Result<Py<PyAny>, Error> {
+        let o = args.options()?;
+        let parts = py.detach(|| {
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    MitigationPart::from_bytes(b)
+                        .map_err(|e| value_error(format!("mitigation part {i}: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let m = Callback::new(py, progress, "mitigate")?
+            .run(py, |p| self.a.mitigation_from(&o, parts, p))??;
+        args.frame(py, &m)
     }
 
     /// Writes the batch report (index.html, one Parquet and one CSV per table, summary.json)
@@ -519,5 +554,51 @@ impl Network {
             n.products().len(),
             n.max_tier()
         )
+    }
+}
+
+/// The keywords of `Network.mitigate` (but progress), as one value: the local call and the
+/// parts and join of tierwise.distributed read the same options.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct MitigateArgs {
+    budget: Option<f64>,
+    unit: String,
+    only: Option<Vec<String>>,
+    top: usize,
+    exact: bool,
+    check_top: usize,
+    scenarios: usize,
+    seed: u64,
+    curve: bool,
+}
+
+impl MitigateArgs {
+    fn options(&self) -> Result<MitigateOptions, Error> {
+        if self.curve && self.budget.is_none() {
+            return Err(value_error(
+                "curve=True needs a budget (the curve is the portfolio's)",
+            ));
+        }
+        Ok(MitigateOptions {
+            kind: unit_kind(&self.unit)?,
+            units: self.only.clone(),
+            top: self.top,
+            budget: self.budget,
+            exact: self.exact,
+            check_top: self.check_top,
+            scenarios: self.scenarios,
+            seed: self.seed,
+            ..MitigateOptions::default()
+        })
+    }
+
+    /// The proposals frame, or with `curve` the portfolio's curve.
+    fn frame(&self, py: Python<'_>, m: &Mitigation) -> Result<Py<PyAny>, Error> {
+        let df = match (&m.portfolio, self.curve) {
+            (Some(pf), true) => pf.curve_frame(m),
+            _ => m.to_dataframe(),
+        };
+        Ok(frame(py, df)?)
     }
 }

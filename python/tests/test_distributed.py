@@ -199,9 +199,26 @@ def test_distributed_stress_test_is_identical(small, ray_local):
     )
 
 
-def test_distributed_mitigate_is_identical(small, ray_local):
-    local = small.mitigate(50_000.0, top=4, progress=None)
-    assert_frame_equal(ray_local.mitigate(small, 50_000.0, top=4, progress=None), local, check_exact=True)
+@pytest.mark.parametrize(
+    "kw", [{}, {"exact": True, "check_top": 3, "scenarios": 300}, {"curve": True}], ids=["plain", "checked", "curve"]
+)
+def test_distributed_mitigate_is_identical(small, ray_local, kw):
+    local = small.mitigate(50_000.0, top=4, progress=None, **kw)
+    assert small.mitigate(top=4, progress=None).height > 3  # more candidates than tasks
+    got = ray_local.mitigate(small, 50_000.0, top=4, progress=None, chunks=3, **kw)
+    assert_frame_equal(got, local, check_exact=True)
+
+
+def test_mitigation_parts_must_cover_the_call(small):
+    args = dict(budget=None, unit="site", only=None, top=4, exact=False, check_top=10, scenarios=0, seed=7, curve=False)
+    parts = [small._mitigate_part(args, i, 3) for i in range(3)]
+    assert_frame_equal(small._mitigation_from(args, parts[::-1]), small.mitigate(top=4, progress=None), check_exact=True)
+    with pytest.raises(ValueError, match="are in no part"):
+        small._mitigation_from(args, parts[:2])
+    with pytest.raises(ValueError, match="of another call"):
+        small._mitigation_from({**args, "top": 2}, parts)
+    with pytest.raises(ValueError, match="mitigation part 0: not a tierwise"):
+        small._mitigation_from(args, [b"junk"])
 
 
 def test_progress_from_the_tasks_reaches_the_caller(net, ray_local):

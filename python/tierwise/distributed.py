@@ -162,8 +162,13 @@ def _stress_task(
 
 
 @ray.remote(max_retries=3)
-def _mitigate_task(box: list[Any], kwargs: dict[str, Any], actor: Any, chunk: int) -> pl.DataFrame:
-    return _network(box).mitigate(**kwargs, progress=_reporter(actor, chunk))
+def _mitigate_part_task(box: list[Any], args: dict[str, Any], part: int, parts: int, actor: Any) -> bytes:
+    return _network(box)._mitigate_part(args, part, parts, progress=_reporter(actor, part))
+
+
+@ray.remote(max_retries=3)
+def _mitigate_join_task(box: list[Any], args: dict[str, Any], parts: list[bytes], actor: Any, chunk: int) -> pl.DataFrame:
+    return _network(box)._mitigation_from(args, parts, progress=_reporter(actor, chunk))
 
 
 # -- on the caller ----------------------------------------------------------------------------
@@ -377,21 +382,36 @@ def mitigate(
     seed: int = 7,
     curve: bool = False,
     progress: Progress = None,
+    chunks: Optional[int] = None,
     cpus_per_task: Optional[int] = None,
 ) -> pl.DataFrame:
-    """`net.mitigate(...)` run on a Ray worker: the same frame as the local call. It is one
-    task, not split: the greedy portfolio and the checks need every proposal together, and
-    the evaluator's first sweep is shared by all of them (docs/ray.md says what splitting it
-    would take). The task asks for `cpus_per_task` CPUs (default: the smallest node's)."""
+    """`net.mitigate(...)` over Ray tasks: the same frame as the local call. The candidates
+    are re-run in `chunks` tasks (default: two per node-sized task slot), each a share of
+    them; one more task joins the parts: ranks them, runs the LP and Monte Carlo checks and
+    the greedy portfolio (which re-evaluates after every pick, so it needs every proposal
+    together). Each task makes the base sweep and the candidates again (docs/ray.md has
+    what that costs). `cpus_per_task` as for `simulate`."""
+    if curve and budget is None:
+        raise ValueError("curve=True needs a budget (the curve is the portfolio's)")
     box = _put(net)
-    task = _sized(_mitigate_task, _task_cpus(cpus_per_task))
-    kwargs = dict(
+    cpus = _task_cpus(cpus_per_task)
+    args: dict[str, Any] = dict(
         budget=budget, unit=unit, only=None if only is None else list(only), top=top,
         exact=exact, check_top=check_top, scenarios=scenarios, seed=seed, curve=curve,
     )
+    # How many candidates there are is known only once they are made; a part past the last
+    # candidate is empty, so the count is not capped here.
+    k = _chunks(1 << 20, chunks, cpus)
+    part_task = _sized(_mitigate_part_task, cpus)
 
-    def submit(actor: Any) -> list[Any]:
-        return [task.remote(box, kwargs, actor, 0)]
+    def submit_parts(actor: Any) -> list[Any]:
+        return [part_task.remote(box, args, i, k, actor) for i in range(k)]
 
-    frames: list[pl.DataFrame] = _gather(submit, "mitigate", 0, progress)
+    parts: list[bytes] = _gather(submit_parts, "mitigate (candidates)", 0, progress)
+    join_task = _sized(_mitigate_join_task, cpus)
+
+    def submit_join(actor: Any) -> list[Any]:
+        return [join_task.remote(box, args, parts, actor, 0)]
+
+    frames: list[pl.DataFrame] = _gather(submit_join, "mitigate (portfolio)", 0, progress)
     return frames[0]

@@ -49,6 +49,18 @@ pub(crate) struct Prepared {
     pub groups: Vec<u32>,
 }
 
+/// A candidate re-run on the base network: what its proposal needs, in a form that travels
+/// (a part of a distributed call, [`super::MitigationPart`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Evaluated {
+    /// The PI of the candidate's own unit after it.
+    pub pi_after: f64,
+    /// PI removed over the affected units.
+    pub benefit: f64,
+    /// Positions of the units re-run, sorted.
+    pub affected: Vec<u32>,
+}
+
 /// What re-running the affected units gave.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Outcome {
@@ -265,13 +277,12 @@ impl<'a> Evaluator<'a> {
         self.state = p.edits;
     }
 
-    /// Every candidate evaluated on the base network (candidates that do not apply are left
-    /// out), with the units each re-ran.
-    pub fn proposals(
+    /// Each candidate evaluated on the base network (`None`: it does not apply there).
+    pub fn evaluate(
         &self,
         cands: &[Candidate],
         progress: &Progress,
-    ) -> Result<(Vec<Proposal>, Vec<Vec<u32>>), Cancelled> {
+    ) -> Result<Vec<Option<Evaluated>>, Cancelled> {
         let prepared: Vec<Option<Prepared>> =
             cands.par_iter().map(|c| self.prepare(&c.changes)).collect();
         let ok: Vec<(&Candidate, &Prepared)> = cands
@@ -279,27 +290,49 @@ impl<'a> Evaluator<'a> {
             .zip(&prepared)
             .filter_map(|(c, p)| p.as_ref().map(|p| (c, p)))
             .collect();
-        let runs = self.run(&ok.iter().map(|x| x.1).collect::<Vec<_>>(), false, progress)?;
-        let mut proposals = Vec::with_capacity(ok.len());
-        let mut affected = Vec::with_capacity(ok.len());
-        for ((c, p), losses) in ok.into_iter().zip(runs) {
-            let o = self.outcome(p, &losses);
-            let before = self.pi[c.unit];
-            let after = o
-                .after
-                .iter()
-                .find(|x| x.0 as usize == c.unit)
-                .map_or(before, |x| x.1);
+        let mut runs = self
+            .run(&ok.iter().map(|x| x.1).collect::<Vec<_>>(), false, progress)?
+            .into_iter();
+        let mut out = Vec::with_capacity(cands.len());
+        for (c, p) in cands.iter().zip(prepared) {
+            out.push(p.map(|p| {
+                let losses = runs.next().expect("one run per prepared candidate");
+                let o = self.outcome(&p, &losses);
+                let pi_after = o
+                    .after
+                    .iter()
+                    .find(|x| x.0 as usize == c.unit)
+                    .map_or(self.pi[c.unit], |x| x.1);
+                Evaluated {
+                    pi_after,
+                    benefit: o.benefit,
+                    affected: p.affected,
+                }
+            }));
+        }
+        Ok(out)
+    }
+
+    /// The proposals of the candidates that apply, with the units each re-ran.
+    pub fn proposals(
+        &self,
+        cands: &[Candidate],
+        evaluated: Vec<Option<Evaluated>>,
+    ) -> (Vec<Proposal>, Vec<Vec<u32>>) {
+        let mut proposals = Vec::with_capacity(cands.len());
+        let mut affected = Vec::with_capacity(cands.len());
+        for (c, e) in cands.iter().zip(evaluated) {
+            let Some(e) = e else { continue };
             proposals.push(c.proposal(
                 self.unit_id(c.unit),
-                before,
-                after,
-                o.benefit,
-                p.affected.len(),
+                self.pi[c.unit],
+                e.pi_after,
+                e.benefit,
+                e.affected.len(),
             ));
-            affected.push(p.affected.clone());
+            affected.push(e.affected);
         }
-        Ok((proposals, affected))
+        (proposals, affected)
     }
 }
 

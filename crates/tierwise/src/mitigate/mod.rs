@@ -26,6 +26,7 @@ mod compare;
 mod evaluate;
 mod frames;
 mod portfolio;
+mod wire;
 
 use std::fmt;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use change::Change;
 pub use compare::{Comparison, PortfolioLoss};
 pub use frames::{changes_json, cost_terms_text};
 pub use portfolio::{EXACT_MAX, Pick, Portfolio, PortfolioRule};
+pub use wire::MitigationPart;
 
 use crate::lp::LpError;
 use crate::network::NetworkError;
@@ -65,6 +67,9 @@ pub enum MitigationError {
     Disruption(#[from] DisruptionError),
     #[error("exact check: {0}")]
     Lp(#[from] LpError),
+    /// Parts of a distributed call that are not the parts of this call.
+    #[error("mitigation parts: {0}")]
+    Parts(String),
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
 }
@@ -284,6 +289,18 @@ impl Analysis {
         o: &MitigateOptions,
         progress: &Progress,
     ) -> Result<Mitigation, MitigationError> {
+        let (ev, targets, cands) = self.mitigation_candidates(o, progress)?;
+        let evaluated = ev.evaluate(&cands, progress)?;
+        self.mitigation_of(o, ev, &targets, &cands, evaluated, progress)
+    }
+
+    /// The evaluator on the base network, the target units and their candidates: the first
+    /// phase of every call, whole or in parts.
+    fn mitigation_candidates(
+        &self,
+        o: &MitigateOptions,
+        progress: &Progress,
+    ) -> Result<(Evaluator<'_>, Vec<usize>, Vec<candidates::Candidate>), MitigationError> {
         if o.kind == UnitKind::Link {
             return Err(MitigationError::Kind(o.kind));
         }
@@ -294,9 +311,23 @@ impl Analysis {
         }
         let ev = Evaluator::new(self, o.kind, progress)?;
         let targets = ev.targets(o)?;
-        let units = targets.iter().map(|&t| ev.unit_id(t)).collect();
         let cands = candidates::generate(self, &ev, &targets, o);
-        let (proposals, affected) = ev.proposals(&cands, progress)?;
+        Ok((ev, targets, cands))
+    }
+
+    /// The last phase: the evaluated candidates ranked, checked and, with a budget, the
+    /// portfolio.
+    fn mitigation_of(
+        &self,
+        o: &MitigateOptions,
+        ev: Evaluator<'_>,
+        targets: &[usize],
+        cands: &[candidates::Candidate],
+        evaluated: Vec<Option<evaluate::Evaluated>>,
+        progress: &Progress,
+    ) -> Result<Mitigation, MitigationError> {
+        let units = targets.iter().map(|&t| ev.unit_id(t)).collect();
+        let (proposals, affected) = ev.proposals(cands, evaluated);
         let order = rank(&proposals);
         let mut proposals: Vec<Proposal> = order.iter().map(|&i| proposals[i].clone()).collect();
         let affected: Vec<Vec<u32>> = order.iter().map(|&i| affected[i].clone()).collect();

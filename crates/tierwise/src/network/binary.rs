@@ -93,6 +93,7 @@ fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8], BinaryErro
         KIND_NETWORK => "a network",
         b"ANA\0" => "an analysis",
         b"MCB\0" => "a scenario batch",
+        b"MTP\0" => "a mitigation part",
         _ => "this kind of blob",
     };
     let mut r = Reader { bytes, at: 0 };
