@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_polars::PyDataFrame;
 use tierwise::events::{Outcome, parse_lines};
-use tierwise::govern::{Governor, Log, Orchestrator, log_frame, pending_frame};
+use tierwise::govern::{Governor, Orchestrator, log_frame, pending_frame};
 use tierwise::ingest::{LoadOptions, RawTables};
 use tierwise::risk::Policy;
 use tierwise::source::{Settings, Source};
@@ -413,14 +413,12 @@ impl KnowledgeGraph {
         policy: Option<PathBuf>,
     ) -> Result<Py<PyAny>, Error> {
         let df = py.detach(|| -> Result<_, Error> {
-            let settings = Settings::from_args(policy.as_deref(), None)?;
             let entries = self.kg.decision_log()?;
             if all {
                 return Ok(log_frame(&entries)?);
             }
-            let log = Log::from_entries(entries)
-                .map_err(|e| tierwise::govern::GovernError::Log(e.to_string()))?;
-            let g = Governor::resume(settings.policy, log)?;
+            let settings = Settings::from_args(policy.as_deref(), None)?;
+            let g = Governor::from_entries(settings.policy, entries)?;
             Ok(pending_frame(g.pending().values())?)
         })?;
         Ok(frame(py, df)?)

@@ -315,10 +315,8 @@ pub fn decisions(c: DecisionsCommand) -> Result<(), Failure> {
             let mut frame = if all {
                 log_frame(&entries)
             } else {
-                let log = tierwise::govern::Log::from_entries(entries)
-                    .map_err(|e| fail(1, format!("error: {e}")))?;
                 let settings = Settings::from_args(policy.as_deref(), None)?;
-                let g = Governor::resume(settings.policy, log)?;
+                let g = Governor::from_entries(settings.policy, entries)?;
                 pending_frame(g.pending().values())
             }
             .map_err(|e| fail(1, format!("error: {e}")))?;

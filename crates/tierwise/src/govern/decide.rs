@@ -189,6 +189,13 @@ impl Governor {
         Ok(g)
     }
 
+    /// [`Governor::resume`] from a store's entries (`KnowledgeGraph::decision_log`), whose
+    /// hash chain is checked first.
+    pub fn from_entries(policy: Arc<Policy>, entries: Vec<Entry>) -> Result<Governor, GovernError> {
+        let log = Log::from_entries(entries).map_err(|e| GovernError::Log(e.to_string()))?;
+        Governor::resume(policy, log)
+    }
+
     /// What one stored entry did to the state.
     fn absorb(&mut self, e: &Entry) {
         let Ok(time) = DateTime::parse_from_rfc3339(&e.time).map(|t| t.to_utc()) else {

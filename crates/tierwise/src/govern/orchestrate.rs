@@ -138,9 +138,7 @@ impl<L: Ledger> Orchestrator<L> {
         let governor = if stored.is_empty() {
             governor
         } else {
-            let log =
-                super::Log::from_entries(stored).map_err(|e| GovernError::Log(e.to_string()))?;
-            Governor::resume(std::sync::Arc::new(governor.policy().clone()), log)?
+            Governor::from_entries(std::sync::Arc::new(governor.policy().clone()), stored)?
         };
         Ok(Orchestrator {
             ledger,
