@@ -114,18 +114,6 @@ impl std::fmt::Debug for Live {
     }
 }
 
-/// Consecutive structural events of a batch, applied to the tables and not yet compiled.
-struct Run {
-    rows: Rows,
-    /// The writes before the run, restored when its compile fails.
-    saved: Writes,
-    /// (position in the batch, whether it wrote) of each event applied to `rows`.
-    staged: Vec<(usize, bool)>,
-    /// The staged events' ids and contents (a repeated id within the run is a duplicate).
-    ids: HashMap<String, String>,
-    wrote: bool,
-}
-
 /// What the events of a batch touched, for the re-run and the attribution of the delta.
 #[derive(Default)]
 struct Batch {
@@ -213,25 +201,14 @@ impl Live {
     /// Applies a batch of parsed events (with their line numbers), each on its own: a
     /// rejected event changes nothing and the others still apply. Returns each event's
     /// outcome and the delta of the kept results.
-    ///
-    /// Consecutive structural events (rows or sites that appear or disappear, such as the
-    /// rows of a blocked supplier) are applied to the tables one after the other and
-    /// compiled once; if that compile fails, they are applied again one at a time, each
-    /// compiled alone, so that only the event that breaks the network is refused.
     pub fn apply(&mut self, events: &[(usize, Event)], received: DateTime<Utc>) -> Outcome {
         let clock = std::time::Instant::now();
         let before_rows = self.row_availability();
         let mut batch = Batch::default();
         let mut out = Outcome::default();
         let mut old_risks: BTreeMap<u32, f64> = BTreeMap::new();
-        let mut run: Option<Run> = None;
-        for (pos, (line, e)) in events.iter().enumerate() {
-            let status = if self.is_structural(e, run.as_mut()) {
-                self.stage(pos, *line, e, &mut run)
-            } else {
-                self.flush(run.take(), events, &mut batch, &mut out);
-                self.apply_one(*line, e, &mut batch, &mut old_risks)
-            };
+        for (line, e) in events {
+            let status = self.apply_one(*line, e, &mut batch, &mut old_risks);
             out.events.push(EventOutcome {
                 line: *line,
                 id: e.id.clone(),
@@ -240,35 +217,10 @@ impl Live {
                 detect_s: (received - e.time).num_milliseconds() as f64 / 1000.0,
             });
         }
-        self.flush(run.take(), events, &mut batch, &mut out);
         out.delta = self.follow(&batch, &old_risks);
         out.delta.extend(self.row_delta(&before_rows, &batch));
         out.respond_s = clock.elapsed().as_secs_f64();
         out
-    }
-
-    /// Whether `e` adds or removes a row or a site of the state (with the structural events
-    /// staged so far).
-    fn is_structural(&mut self, e: &Event, run: Option<&mut Run>) -> bool {
-        match (&e.change, run) {
-            (Change::SiteDown { .. } | Change::SiteUp { .. }, _) => false,
-            (c, Some(r)) => c.is_structural(&mut r.rows),
-            (c, None) => c.is_structural(&mut self.analysis.network_mut().patch()),
-        }
-    }
-
-    /// The status of an event whose id was applied before, if it was.
-    fn seen_before(&self, line: usize, e: &Event, run: Option<&Run>) -> Option<Status> {
-        let earlier = self
-            .seen
-            .get(&e.id)
-            .or_else(|| run.and_then(|r| r.ids.get(&e.id)))?;
-        Some(if *earlier == e.content {
-            Status::Duplicate
-        } else {
-            let why = "this id was applied before with different content";
-            Status::Rejected(error(line, "id", &e.id, why))
-        })
     }
 
     fn apply_one(
@@ -278,19 +230,21 @@ impl Live {
         batch: &mut Batch,
         old_risks: &mut BTreeMap<u32, f64>,
     ) -> Status {
-        if let Some(status) = self.seen_before(line, e, None) {
-            return status;
+        match self.seen.get(&e.id) {
+            Some(c) if *c == e.content => return Status::Duplicate,
+            Some(_) => {
+                let why = "this id was applied before with different content";
+                return Status::Rejected(error(line, "id", &e.id, why));
+            }
+            None => {}
         }
-        // Structural events do not come here: `apply` stages them.
         let r = match &e.change {
             Change::SiteDown { .. } | Change::SiteUp { .. } => self.disruption(e, batch),
+            c if c.is_structural(&mut self.analysis.network_mut().patch()) => {
+                self.structural(e, batch)
+            }
             _ => self.value_change(e, batch, old_risks),
         };
-        self.settle(line, e, r)
-    }
-
-    /// Records an applied event, or the refusal.
-    fn settle(&mut self, line: usize, e: &Event, r: Result<bool, Refusal>) -> Status {
         match r {
             Ok(won) => {
                 self.applied.add(&e.id, &e.content);
@@ -298,64 +252,6 @@ impl Live {
                 Status::Applied { won }
             }
             Err(r) => Status::Rejected(error(line, r.field, &r.value, &r.reason)),
-        }
-    }
-
-    /// A structural event applied to the run's tables, not compiled yet: its status holds
-    /// unless the run's compile fails.
-    fn stage(&mut self, pos: usize, line: usize, e: &Event, run: &mut Option<Run>) -> Status {
-        if let Some(status) = self.seen_before(line, e, run.as_ref()) {
-            return status;
-        }
-        let r = run.get_or_insert_with(|| Run {
-            rows: Rows::from_tables(self.analysis.network().tables().clone()),
-            saved: self.writes.clone(),
-            staged: Vec::new(),
-            ids: HashMap::new(),
-            wrote: false,
-        });
-        match apply(&mut r.rows, e, &mut self.writes) {
-            Ok(fx) => {
-                r.staged.push((pos, fx.wrote));
-                r.ids.insert(e.id.clone(), e.content.clone());
-                r.wrote |= fx.wrote;
-                Status::Applied { won: fx.wrote }
-            }
-            Err(r) => Status::Rejected(error(line, r.field, &r.value, &r.reason)),
-        }
-    }
-
-    /// Compiles the staged structural events at once; when that fails, applies them again
-    /// one at a time.
-    fn flush(
-        &mut self,
-        run: Option<Run>,
-        events: &[(usize, Event)],
-        batch: &mut Batch,
-        out: &mut Outcome,
-    ) {
-        let Some(run) = run else { return };
-        if run.wrote {
-            match Network::compile(&run.rows.into_tables()) {
-                Ok(net) => self.analysis = self.analysis.rebuilt(net),
-                Err(_) => {
-                    self.writes = run.saved;
-                    for (pos, _) in run.staged {
-                        let (line, e) = &events[pos];
-                        let r = self.structural(e, batch);
-                        out.events[pos].status = self.settle(*line, e, r);
-                    }
-                    return;
-                }
-            }
-        }
-        for (pos, won) in run.staged {
-            let e = &events[pos].1;
-            self.applied.add(&e.id, &e.content);
-            self.seen.insert(e.id.clone(), e.content.clone());
-            if won {
-                batch.structural.push(e.id.clone());
-            }
         }
     }
 
@@ -401,7 +297,7 @@ impl Live {
         Ok(fx.wrote)
     }
 
-    /// A row or site appears or disappears, alone: the changed tables are compiled again.
+    /// A row or site appears or disappears: the changed tables are compiled again.
     fn structural(&mut self, e: &Event, batch: &mut Batch) -> Result<bool, Refusal> {
         let mut rows = Rows::from_tables(self.analysis.network().tables().clone());
         let saved = self.writes.clone();

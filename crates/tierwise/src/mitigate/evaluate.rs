@@ -150,6 +150,11 @@ impl<'a> Evaluator<'a> {
         Ok(order)
     }
 
+    /// How many units (positions) there are.
+    pub fn units_len(&self) -> usize {
+        self.units.len()
+    }
+
     /// The unit index of a position.
     pub fn unit(&self, pos: usize) -> u32 {
         self.units[pos]

@@ -19,8 +19,10 @@ const KIND_PART: &[u8; 4] = b"MTP\0";
 /// A share of a mitigation call's candidates, evaluated ([`Analysis::mitigation_part`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MitigationPart {
-    /// The sha256 of the call's candidates, so that a part of another call (other options,
-    /// another network) is refused.
+    /// The sha256 of the call's candidates (each one's unit and changes), so that a part of a
+    /// call with other candidates (other options, another network's rows) is refused. A part
+    /// of an analysis with the same candidates but other values is not caught: the caller
+    /// (tierwise.distributed) gives the parts and the join the same analysis.
     fingerprint: String,
     /// How many candidates the call has, and the first of this part.
     candidates: usize,
@@ -105,6 +107,18 @@ impl Analysis {
                     "candidates {}..{} are in no part, or in two",
                     evaluated.len().min(p.start),
                     evaluated.len().max(p.start)
+                )));
+            }
+            let units = ev.units_len();
+            if let Some(bad) = p
+                .evaluated
+                .iter()
+                .flatten()
+                .flat_map(|e| &e.affected)
+                .find(|&&u| u as usize >= units)
+            {
+                return Err(MitigationError::Parts(format!(
+                    "part {i} re-ran unit position {bad}, but the analysis has {units} units"
                 )));
             }
             evaluated.extend(p.evaluated);
