@@ -11,8 +11,9 @@ True
 
 How it works: the network is pickled once into Ray's object store (its versioned binary
 form, see docs/ray.md); every worker decodes it once and keeps it. A call is split into
-chunks (scenario ranges, or units), one task per chunk; a task asks for the CPUs of a whole
-node (the smallest node's, or `cpus_per_task`) and runs the Rust call on that many threads
+chunks (scenario ranges, units, or a mitigation's candidates and then one join), one task
+per chunk; a task asks for the CPUs of a whole node (the smallest node's, or
+`cpus_per_task`) and runs the Rust call on that many threads
 with the GIL released, so a node holds one copy of the network and works as the local call
 does; it reports progress to a small actor that the caller reads into its tqdm bar.
 The parts are joined as the local call would sum them, so the Monte Carlo is bit-identical
