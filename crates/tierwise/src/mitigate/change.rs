@@ -69,6 +69,20 @@ impl Change {
         }
     }
 
+    /// The buyer whose groups the change reads and writes (none for capacity, which changes
+    /// no group).
+    pub(crate) fn buyer(&self) -> Option<&str> {
+        match self {
+            Change::RaiseMaxShare { link, .. }
+            | Change::AddSupply { link, .. }
+            | Change::RemoveSeller { link } => Some(&link.buyer),
+            Change::QualifyAlternate { buyer, .. } | Change::AddInventoryDays { buyer, .. } => {
+                Some(buyer)
+            }
+            Change::AddCapacity { .. } => None,
+        }
+    }
+
     /// What it changes: a supply row `BUYER|PART|SELLER`, a group `BUYER|PART`, a node
     /// `SITE/PART` or a site.
     pub fn target(&self) -> String {

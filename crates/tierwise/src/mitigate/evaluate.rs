@@ -47,6 +47,11 @@ pub(crate) struct Prepared {
     pub affected: Vec<u32>,
     /// The groups the changes alter (against the state), sorted.
     pub groups: Vec<u32>,
+    /// The sites whose groups the changes name (what resolving them read of the state), sorted.
+    pub buyers: Vec<u32>,
+    /// The seller nodes of the altered groups, old and new: whose visitors (and their PI)
+    /// chose `affected`. Sorted.
+    pub reads: Vec<u32>,
 }
 
 /// A candidate re-run on the base network: what its proposal needs, in a form that travels
@@ -163,29 +168,53 @@ impl<'a> Evaluator<'a> {
     /// `changes` resolved on the state, with the units they can move; `None` when they do
     /// not apply there (an earlier pick did the same).
     pub fn prepare(&self, changes: &[Change]) -> Option<Prepared> {
-        let edits = resolve_onto(self.a.network(), self.state.clone(), changes).ok()?;
-        if !edits.keeps_levels(self.a.network()) {
+        let net = self.a.network();
+        let edits = resolve_onto(net, self.state.clone(), changes).ok()?;
+        let altered = self.altered(&edits);
+        // The state's own groups kept their levels when they were committed.
+        if !edits.keeps_levels_of(net, altered.iter().copied()) {
             return None;
         }
-        let (affected, groups) = self.affected(&edits);
+        let (affected, reads) = self.affected(&edits, &altered);
+        let mut buyers: Vec<u32> = changes
+            .iter()
+            .filter_map(Change::buyer)
+            .filter_map(|b| net.site_index(b))
+            .collect();
+        buyers.sort_unstable();
+        buyers.dedup();
         Some(Prepared {
             edits,
             affected,
-            groups,
+            groups: altered,
+            buyers,
+            reads,
         })
     }
 
-    /// The units whose PI `edits` can move against the state, and the groups it alters.
-    fn affected(&self, edits: &Edits) -> (Vec<u32>, Vec<u32>) {
+    /// The groups of `edits` that differ from the state, sorted.
+    fn altered(&self, edits: &Edits) -> Vec<u32> {
+        let net = self.a.network();
+        edits
+            .groups
+            .iter()
+            .filter(|&(&g, ge)| match self.state.groups.get(&g) {
+                Some(old) => old != ge,
+                None => *ge != self.state.group(net, g),
+            })
+            .map(|(&g, _)| g)
+            .collect()
+    }
+
+    /// The units whose PI `edits` can move against the state (through the `altered` groups),
+    /// and the seller nodes that choice read.
+    fn affected(&self, edits: &Edits, altered: &[u32]) -> (Vec<u32>, Vec<u32>) {
         let net = self.a.network();
         let mut units = Vec::new();
-        let mut groups = Vec::new();
-        for (&g, ge) in &edits.groups {
-            let old = self.state.group(net, g);
-            if *ge == old {
-                continue;
-            }
-            groups.push(g);
+        let mut reads = Vec::new();
+        for g in altered {
+            let ge = &edits.groups[g];
+            let old = self.state.group(net, *g);
             let kept = |seller: u32| ge.rows.iter().find(|r| r.seller == seller);
             let added: Vec<_> = ge
                 .rows
@@ -201,9 +230,11 @@ impl<'a> Evaluator<'a> {
                     .any(|o| kept(o.seller).is_none_or(|n| n.cap < o.cap))
                 || r_new + added.iter().map(|r| r.cap).sum::<f64>() < r_old - EPS;
             for r in &added {
+                reads.push(r.seller);
                 units.extend_from_slice(&self.visitors[r.seller as usize]);
             }
             for o in &old.rows {
+                reads.push(o.seller);
                 units.extend(
                     self.visitors[o.seller as usize]
                         .iter()
@@ -211,9 +242,11 @@ impl<'a> Evaluator<'a> {
                 );
             }
         }
-        units.sort_unstable();
-        units.dedup();
-        (units, groups)
+        for v in [&mut units, &mut reads] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        (units, reads)
     }
 
     /// Re-runs each prepared change set's affected units, in parallel.
@@ -260,10 +293,16 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Moves the state to `p` (whose units ran with their visits).
-    pub fn commit(&mut self, p: Prepared, losses: Vec<TrialLoss>) {
+    /// Moves the state to `p` (whose units ran with their visits). Returns, per node, whether
+    /// its visitors or their PI may have changed: every node an affected unit's cone visited
+    /// before or visits now.
+    pub fn commit(&mut self, p: Prepared, losses: Vec<TrialLoss>) -> Vec<bool> {
+        let mut moved = vec![false; self.visitors.len()];
         for (&pos, (loss, seen)) in p.affected.iter().zip(losses) {
             let pos_u = pos as usize;
+            for &v in self.visits[pos_u].iter().chain(&seen) {
+                moved[v as usize] = true;
+            }
             for &v in &self.visits[pos_u] {
                 let list = &mut self.visitors[v as usize];
                 if let Ok(i) = list.binary_search(&pos) {
@@ -280,6 +319,7 @@ impl<'a> Evaluator<'a> {
             self.pi[pos_u] = loss.pi;
         }
         self.state = p.edits;
+        moved
     }
 
     /// Each candidate evaluated on the base network (`None`: it does not apply there).
@@ -318,26 +358,26 @@ impl<'a> Evaluator<'a> {
         Ok(out)
     }
 
-    /// The proposals of the candidates that apply, with the units each re-ran.
+    /// The proposals of the candidates that apply.
     pub fn proposals(
         &self,
         cands: &[Candidate],
         evaluated: Vec<Option<Evaluated>>,
-    ) -> (Vec<Proposal>, Vec<Vec<u32>>) {
-        let mut proposals = Vec::with_capacity(cands.len());
-        let mut affected = Vec::with_capacity(cands.len());
-        for (c, e) in cands.iter().zip(evaluated) {
-            let Some(e) = e else { continue };
-            proposals.push(c.proposal(
-                self.unit_id(c.unit),
-                self.pi[c.unit],
-                e.pi_after,
-                e.benefit,
-                e.affected.len(),
-            ));
-            affected.push(e.affected);
-        }
-        (proposals, affected)
+    ) -> Vec<Proposal> {
+        cands
+            .iter()
+            .zip(evaluated)
+            .filter_map(|(c, e)| {
+                let e = e?;
+                Some(c.proposal(
+                    self.unit_id(c.unit),
+                    self.pi[c.unit],
+                    e.pi_after,
+                    e.benefit,
+                    e.affected.len(),
+                ))
+            })
+            .collect()
     }
 }
 

@@ -327,10 +327,9 @@ impl Analysis {
         progress: &Progress,
     ) -> Result<Mitigation, MitigationError> {
         let units = targets.iter().map(|&t| ev.unit_id(t)).collect();
-        let (proposals, affected) = ev.proposals(cands, evaluated);
+        let proposals = ev.proposals(cands, evaluated);
         let order = rank(&proposals);
         let mut proposals: Vec<Proposal> = order.iter().map(|&i| proposals[i].clone()).collect();
-        let affected: Vec<Vec<u32>> = order.iter().map(|&i| affected[i].clone()).collect();
         let total_pi = ev.total_pi();
         let n = o.check_top.min(proposals.len());
         if o.exact {
@@ -340,9 +339,7 @@ impl Analysis {
             self.mc_check(&mut proposals[..n], o, progress)?;
         }
         let portfolio = match o.budget {
-            Some(b) => Some(portfolio::greedy(
-                self, ev, &proposals, affected, b, o, progress,
-            )?),
+            Some(b) => Some(portfolio::greedy(self, ev, &proposals, b, o, progress)?),
             None => None,
         };
         Ok(Mitigation {

@@ -72,15 +72,21 @@ pub(super) fn greedy(
     a: &Analysis,
     mut ev: Evaluator<'_>,
     proposals: &[Proposal],
-    affected: Vec<Vec<u32>>,
     budget: f64,
     o: &MitigateOptions,
     progress: &Progress,
 ) -> Result<Portfolio, MitigationError> {
     let mut benefit: Vec<f64> = proposals.iter().map(|p| p.benefit).collect();
-    let mut reach: Vec<(Vec<u32>, Vec<u32>)> =
-        affected.into_iter().map(|u| (u, Vec::new())).collect();
     let mut alive: Vec<bool> = proposals.iter().map(|p| p.cost <= budget).collect();
+    let mut reach: Vec<Reach> = proposals
+        .par_iter()
+        .zip(&alive)
+        .map(|(p, &ok)| {
+            ok.then(|| ev.prepare(&p.changes))
+                .flatten()
+                .map_or_else(Reach::default, |p| Reach::of(&p))
+        })
+        .collect();
     let (mut left, mut total) = (budget, 0.0);
     let mut picks = Vec::new();
     while let Some(best) = next_pick(proposals, &benefit, &alive, left) {
@@ -89,8 +95,16 @@ pub(super) fn greedy(
             .expect("a proposal still alive applies to the state");
         let losses = ev.run(&[&p], true, progress)?.pop().expect("one run");
         let gain = ev.outcome(&p, &losses).benefit;
+        let net = a.network();
+        let mut buyers: Vec<u32> = p
+            .groups
+            .iter()
+            .map(|&g| net.groups()[g as usize].buyer)
+            .collect();
+        buyers.sort_unstable();
+        buyers.dedup();
         let (units, groups) = (p.affected.clone(), p.groups.clone());
-        ev.commit(p, losses);
+        let nodes = ev.commit(p, losses);
         alive[best] = false;
         left -= proposals[best].cost;
         total += gain;
@@ -100,16 +114,14 @@ pub(super) fn greedy(
             cumulative_cost: budget - left,
             cumulative_benefit: total,
         });
-        reevaluate(
-            &ev,
-            proposals,
-            &mut benefit,
-            &mut reach,
-            &mut alive,
-            left,
-            (&units, &groups),
-            progress,
-        )?;
+        let moved = Moved {
+            units,
+            groups,
+            buyers,
+            nodes,
+        };
+        let ctx = (&mut benefit[..], &mut reach[..], &mut alive[..]);
+        reevaluate(&ev, proposals, ctx, left, &moved, progress)?;
     }
     let mut portfolio = Portfolio {
         budget,
@@ -180,21 +192,56 @@ fn best_single(proposals: &[Proposal], budget: f64) -> Option<usize> {
         })
 }
 
+/// What a proposal's last preparation read and would change on the state.
+#[derive(Debug, Clone, Default)]
+struct Reach {
+    units: Vec<u32>,
+    groups: Vec<u32>,
+    buyers: Vec<u32>,
+    reads: Vec<u32>,
+}
+
+impl Reach {
+    fn of(p: &Prepared) -> Self {
+        Reach {
+            units: p.affected.clone(),
+            groups: p.groups.clone(),
+            buyers: p.buyers.clone(),
+            reads: p.reads.clone(),
+        }
+    }
+}
+
+/// What a pick moved: the units it re-ran, the groups it altered and their buyers, and per
+/// node whether its visitors (or their PI) may have changed.
+struct Moved {
+    units: Vec<u32>,
+    groups: Vec<u32>,
+    buyers: Vec<u32>,
+    nodes: Vec<bool>,
+}
+
 /// Re-evaluates, on the new state, the alive proposals the last pick can change: whose
-/// groups or units (before or now) meet the pick's `(units, groups)`.
-#[allow(clippy::too_many_arguments)]
+/// groups or units (before or now) meet the pick's. Preparing a proposal reads only the
+/// state's groups of the buyers it names and the visitors (and their PI) of its groups'
+/// sellers, so one whose buyers the pick left alone and whose sellers no moved unit visits
+/// would prepare exactly as before: it is not prepared again (this keeps a long portfolio
+/// from re-preparing every proposal after every pick).
 fn reevaluate(
     ev: &Evaluator<'_>,
     proposals: &[Proposal],
-    benefit: &mut [f64],
-    reach: &mut [(Vec<u32>, Vec<u32>)],
-    alive: &mut [bool],
+    (benefit, reach, alive): (&mut [f64], &mut [Reach], &mut [bool]),
     left: f64,
-    pick: (&[u32], &[u32]),
+    pick: &Moved,
     progress: &Progress,
 ) -> Result<(), MitigationError> {
     let todo: Vec<usize> = (0..proposals.len())
-        .filter(|&i| alive[i] && proposals[i].cost <= left + EPS)
+        .filter(|&i| {
+            alive[i]
+                && proposals[i].cost <= left + EPS
+                && (meet(&reach[i].buyers, &pick.buyers)
+                    || reach[i].reads.iter().any(|&n| pick.nodes[n as usize]))
+        })
         .collect();
     let prepared: Vec<(usize, Option<Prepared>)> = todo
         .par_iter()
@@ -206,12 +253,12 @@ fn reevaluate(
             alive[i] = false;
             continue;
         };
-        let (old_units, old_groups) = &reach[i];
-        let touched = meet(&p.affected, pick.0)
-            || meet(old_units, pick.0)
-            || meet(&p.groups, pick.1)
-            || meet(old_groups, pick.1);
-        reach[i] = (p.affected.clone(), p.groups.clone());
+        let old = &reach[i];
+        let touched = meet(&p.affected, &pick.units)
+            || meet(&old.units, &pick.units)
+            || meet(&p.groups, &pick.groups)
+            || meet(&old.groups, &pick.groups);
+        reach[i] = Reach::of(&p);
         if touched {
             dirty.push((i, p));
         }
@@ -251,20 +298,11 @@ impl Mitigation {
             return Err(MitigationError::Budget(budget));
         }
         let ev = Evaluator::new(a, self.kind, progress)?;
-        let affected = self
-            .proposals
-            .par_iter()
-            .map(|p| {
-                ev.prepare(&p.changes)
-                    .map(|x| x.affected)
-                    .unwrap_or_default()
-            })
-            .collect();
         let o = MitigateOptions {
             kind: self.kind,
             ..MitigateOptions::default()
         };
-        greedy(a, ev, &self.proposals, affected, budget, &o, progress)
+        greedy(a, ev, &self.proposals, budget, &o, progress)
     }
 
     /// The best portfolio within `budget` by enumerating every subset of the proposals (at

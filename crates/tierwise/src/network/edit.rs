@@ -84,7 +84,15 @@ impl Edits {
     /// Whether every new row's seller sits on a lower level than every consumer of its group:
     /// then the network's levels and node order stay valid as they are.
     pub fn keeps_levels(&self, net: &Network) -> bool {
-        self.groups.iter().all(|(&g, ge)| {
+        self.keeps_levels_of(net, self.groups.keys().copied())
+    }
+
+    /// [`Edits::keeps_levels`] for some of the changed groups only (those not checked before).
+    pub fn keeps_levels_of(&self, net: &Network, groups: impl IntoIterator<Item = u32>) -> bool {
+        groups.into_iter().all(|g| {
+            let Some(ge) = self.groups.get(&g) else {
+                return true;
+            };
             ge.rows.iter().filter(|r| r.origin == Origin::New).all(|r| {
                 let l = net.nodes()[r.seller as usize].level;
                 net.group_consumers(g)

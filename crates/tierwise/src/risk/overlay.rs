@@ -38,6 +38,8 @@ impl Overlay {
             ..Overlay::default()
         };
         let mut sellers = Vec::new();
+        // (seller, group) of every changed group's rows: which changed groups a node sells into.
+        let mut sells_into = Vec::new();
         for (&g, ge) in &e.groups {
             let base = flow.groups[g as usize];
             let in_start = o.base_inputs + o.inputs.len() as u32;
@@ -55,6 +57,7 @@ impl Overlay {
                     edge,
                 });
                 sellers.push(r.seller);
+                sells_into.push((r.seller, g));
             }
             sellers.extend(
                 flow.inputs[base.in_start as usize..base.in_end as usize]
@@ -73,8 +76,12 @@ impl Overlay {
         }
         sellers.sort_unstable();
         sellers.dedup();
+        sells_into.sort_unstable();
+        sells_into.dedup();
         for v in sellers {
-            o.relink(flow, e, v);
+            let lo = sells_into.partition_point(|x| x.0 < v);
+            let hi = sells_into.partition_point(|x| x.0 <= v);
+            o.relink(flow, v, &sells_into[lo..hi]);
         }
         o
     }
@@ -86,20 +93,39 @@ impl Overlay {
             .map(|i| &self.heads[i].1)
     }
 
-    /// Node `v`'s output list: its unchanged groups as the base lists them, and the changed
-    /// groups it sells into with their new heads, sorted by group like the base.
-    fn relink(&mut self, flow: &Flow, e: &Edits, v: u32) {
-        let start = self.links.len() as u32;
-        let kept: Vec<OutLink> = View::out(flow, v as usize)
-            .iter()
-            .filter(|l| self.changed_head(l.g).is_none())
-            .copied()
-            .collect();
-        self.links.extend(kept);
-        for (&g, ge) in &e.groups {
-            if !ge.rows.iter().any(|r| r.seller == v) {
-                continue;
+    /// Appends the links of a long base output list (sorted by group) outside the changed
+    /// groups: the runs between the changed groups' links, copied whole.
+    fn keep_unchanged(&mut self, out: &[OutLink]) {
+        let mut from = 0;
+        for &(g, _) in &self.heads {
+            let lo = from + out[from..].partition_point(|l| l.g < g);
+            let hi = lo + out[lo..].partition_point(|l| l.g == g);
+            self.links.extend_from_slice(&out[from..lo]);
+            from = hi;
+            if from == out.len() {
+                break;
             }
+        }
+        self.links.extend_from_slice(&out[from..]);
+    }
+
+    /// Node `v`'s output list: its unchanged groups as the base lists them, and the changed
+    /// groups it sells into (`into`: (v, group), sorted) with their new heads, sorted by group
+    /// like the base.
+    fn relink(&mut self, flow: &Flow, v: u32, into: &[(u32, u32)]) {
+        let start = self.links.len() as u32;
+        let out = View::out(flow, v as usize);
+        if out.len() <= self.heads.len() {
+            for l in out {
+                if self.changed_head(l.g).is_none() {
+                    self.links.push(*l);
+                }
+            }
+        } else {
+            self.keep_unchanged(out);
+        }
+
+        for &(_, g) in into {
             let h = *self
                 .changed_head(g)
                 .expect("every changed group has a head");
