@@ -438,7 +438,7 @@ pub struct MitigateArgs {
     /// Choose a portfolio within this budget (greedy, re-evaluated after each pick).
     #[arg(long, allow_negative_numbers = true)]
     pub budget: Option<f64>,
-    /// Re-check the best --check-top proposals with the exact LP (DESIGN 3.6).
+    /// Re-check the best --check-top proposals with the exact stress-test LPs (time to survive).
     #[arg(long)]
     pub exact: bool,
     /// How many of the best proposals --exact and --scenarios re-check.

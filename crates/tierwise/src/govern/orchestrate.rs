@@ -379,7 +379,8 @@ impl<L: Ledger> Orchestrator<L> {
                 "data": data,
             })
         };
-        let link = |r: &SupplyRow| format!("{}|{}|{}", r.buyer_site, r.part_id, r.seller_site);
+        let link =
+            |r: &SupplyRow| crate::risk::Link::key(&r.buyer_site, &r.part_id, &r.seller_site);
         match p.action {
             Action::BlockSupplier if p.kind == "site" => {
                 let supply = &self.live().analysis().network().tables().supply;

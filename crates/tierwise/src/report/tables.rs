@@ -574,7 +574,7 @@ fn single_sources(
         .collect();
     let keys: Vec<String> = ss
         .iter()
-        .map(|s| format!("{}|{}|{}", s.buyer, s.part, s.seller))
+        .map(|s| crate::risk::Link::key(&s.buyer, &s.part, &s.seller))
         .collect();
     let df = crit.single_sources_frame();
     let df = with("single_sources", df, col("seller_p_fail", seller_p))?;
@@ -667,7 +667,7 @@ fn safety_stock(crit: &Criticality) -> Result<ReportTable, ReportError> {
     let keys: Vec<String> = crit
         .safety_stock
         .iter()
-        .map(|s| format!("{}|{}|{}", s.buyer, s.part, s.seller))
+        .map(|s| crate::risk::Link::key(&s.buyer, &s.part, &s.seller))
         .collect();
     let df = with(
         "safety_stock",

@@ -106,11 +106,17 @@ impl Link {
             seller: seller.into(),
         }
     }
+
+    /// The text of the link `buyer|part|seller` (what `Display` writes and `FromStr` reads),
+    /// without building a `Link` first.
+    pub fn key(buyer: &str, part: &str, seller: &str) -> String {
+        format!("{buyer}|{part}|{seller}")
+    }
 }
 
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}|{}|{}", self.buyer, self.part, self.seller)
+        f.write_str(&Link::key(&self.buyer, &self.part, &self.seller))
     }
 }
 

@@ -177,3 +177,10 @@ pub fn close_within(a: f64, b: f64, rel: f64) -> bool {
     (a.is_infinite() && b.is_infinite() && a.signum() == b.signum())
         || (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
 }
+
+/// One CloudEvents 1.0 JSON line (source `urn:test`).
+pub fn event(id: &str, kind: &str, time: &str, subject: &str, data: &str) -> String {
+    format!(
+        r#"{{"specversion":"1.0","id":"{id}","source":"urn:test","type":"{kind}","time":"{time}","subject":"{subject}","data":{data}}}"#
+    )
+}

@@ -8,13 +8,7 @@ use tierwise::events::{Event, LIVE_KINDS, Live, Status, parse_line};
 use tierwise::network::Network;
 use tierwise::risk::{Analysis, Policy};
 
-use crate::common::{analysis, as_of, close, diamond_with, generated};
-
-fn event(id: &str, kind: &str, time: &str, subject: &str, data: &str) -> String {
-    format!(
-        r#"{{"specversion":"1.0","id":"{id}","source":"urn:test","type":"{kind}","time":"{time}","subject":"{subject}","data":{data}}}"#
-    )
-}
+use crate::common::{analysis, as_of, close, diamond_with, event, generated};
 
 fn parsed(lines: &[String]) -> Vec<(usize, Event)> {
     lines

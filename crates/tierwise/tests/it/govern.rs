@@ -9,12 +9,11 @@ use tierwise::events::{Event, LIVE_KINDS, Live, parse_line};
 use tierwise::govern::{Action, GovernError, Governor, Orchestrator, Verdict, verify_jsonl};
 use tierwise::risk::Policy;
 
+use crate::common;
 use crate::common::{analysis, as_of, diamond_with};
 
 fn event(id: &str, kind: &str, time: &str, subject: &str, data: &str) -> (usize, Event) {
-    let text = format!(
-        r#"{{"specversion":"1.0","id":"{id}","source":"urn:test","type":"{kind}","time":"{time}","subject":"{subject}","data":{data}}}"#
-    );
+    let text = common::event(id, kind, time, subject, data);
     (1, parse_line(&text, 1).expect("valid event"))
 }
 

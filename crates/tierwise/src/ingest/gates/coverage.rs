@@ -1,6 +1,8 @@
 //! Warnings about how far the mapped network reaches: BOM children no supply row maps (unmapped
 //! depth), and supply that nothing consumes.
 
+use std::collections::HashMap;
+
 use super::Ctx;
 use crate::model::Tables;
 use crate::network::Network;
@@ -11,11 +13,18 @@ pub(super) fn check(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
 }
 
 fn unmapped_depth(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
+    // One index of first rows, not a scan of the table per warning: a large generated network
+    // has millions of these warnings, and the scans made the gate quadratic.
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, b) in t.bom.iter().enumerate() {
+        first
+            .entry((b.parent_part.as_str(), b.child_part.as_str()))
+            .or_insert(i);
+    }
     for u in net.unmapped() {
-        let bom_row = t
-            .bom
-            .iter()
-            .position(|b| b.parent_part == u.part && b.child_part == u.child)
+        let bom_row = first
+            .get(&(u.part.as_str(), u.child.as_str()))
+            .copied()
             .unwrap_or(0);
         c.warn(
             "bom",
@@ -31,12 +40,18 @@ fn unmapped_depth(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
 }
 
 fn unconsumed_supply(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
-    for (buyer, part) in net.unconsumed_groups() {
-        let row = t
-            .supply
-            .iter()
-            .position(|s| s.buyer_site == buyer && s.part_id == part)
-            .unwrap_or(0);
+    let mut groups = net.unconsumed_groups().peekable();
+    if groups.peek().is_none() {
+        return;
+    }
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, s) in t.supply.iter().enumerate() {
+        first
+            .entry((s.buyer_site.as_str(), s.part_id.as_str()))
+            .or_insert(i);
+    }
+    for (buyer, part) in groups {
+        let row = first.get(&(buyer, part)).copied().unwrap_or(0);
         c.warn(
             "supply",
             row,
