@@ -1,10 +1,18 @@
 import os
 import pathlib
+import signal
 
 import polars as pl
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# A shell that starts the test run in the background without job control makes it ignore
+# SIGINT; Python then installs no handler, `_thread.interrupt_main` does nothing, and the
+# Ctrl-C tests (here and in the Ray workers this process starts, which inherit it) wait for
+# a long run to finish. Give Ctrl-C its usual meaning whatever started the run.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
