@@ -54,6 +54,21 @@ pub(crate) struct Prepared {
     pub reads: Vec<u32>,
 }
 
+impl Prepared {
+    /// The buyers of the groups it alters, sorted: whose groups on the state it changes
+    /// (narrower than `buyers`, which also names sites whose groups it leaves as they are).
+    pub fn altered_buyers(&self, net: &crate::network::Network) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .groups
+            .iter()
+            .map(|&g| net.groups()[g as usize].buyer)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// A candidate re-run on the base network: what its proposal needs, in a form that travels
 /// (a part of a distributed call, [`super::MitigationPart`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

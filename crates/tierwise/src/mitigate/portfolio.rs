@@ -95,14 +95,7 @@ pub(super) fn greedy(
             .expect("a proposal still alive applies to the state");
         let losses = ev.run(&[&p], true, progress)?.pop().expect("one run");
         let gain = ev.outcome(&p, &losses).benefit;
-        let net = a.network();
-        let mut buyers: Vec<u32> = p
-            .groups
-            .iter()
-            .map(|&g| net.groups()[g as usize].buyer)
-            .collect();
-        buyers.sort_unstable();
-        buyers.dedup();
+        let buyers = p.altered_buyers(a.network());
         let (units, groups) = (p.affected.clone(), p.groups.clone());
         let nodes = ev.commit(p, losses);
         alive[best] = false;

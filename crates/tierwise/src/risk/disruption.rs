@@ -110,13 +110,20 @@ impl Link {
     /// The text of the link `buyer|part|seller` (what `Display` writes and `FromStr` reads),
     /// without building a `Link` first.
     pub fn key(buyer: &str, part: &str, seller: &str) -> String {
-        format!("{buyer}|{part}|{seller}")
+        let mut text = String::with_capacity(buyer.len() + part.len() + seller.len() + 2);
+        write_key(&mut text, buyer, part, seller).expect("writing to a String cannot fail");
+        text
     }
+}
+
+/// The one place the link's text format is written.
+fn write_key(w: &mut impl fmt::Write, buyer: &str, part: &str, seller: &str) -> fmt::Result {
+    write!(w, "{buyer}|{part}|{seller}")
 }
 
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&Link::key(&self.buyer, &self.part, &self.seller))
+        write_key(f, &self.buyer, &self.part, &self.seller)
     }
 }
 

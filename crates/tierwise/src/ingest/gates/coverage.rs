@@ -12,15 +12,24 @@ pub(super) fn check(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
     unconsumed_supply(c, t, net);
 }
 
-fn unmapped_depth(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
-    // One index of first rows, not a scan of the table per warning: a large generated network
-    // has millions of these warnings, and the scans made the gate quadratic.
-    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
-    for (i, b) in t.bom.iter().enumerate() {
-        first
-            .entry((b.parent_part.as_str(), b.child_part.as_str()))
-            .or_insert(i);
+/// The first row of each key. One index, not a scan of the table per warning: a large
+/// generated network has millions of these warnings, and the scans made the gate quadratic.
+fn first_rows<'t>(
+    keys: impl Iterator<Item = (&'t str, &'t str)>,
+) -> HashMap<(&'t str, &'t str), usize> {
+    let mut first = HashMap::new();
+    for (i, k) in keys.enumerate() {
+        first.entry(k).or_insert(i);
     }
+    first
+}
+
+fn unmapped_depth(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
+    let first = first_rows(
+        t.bom
+            .iter()
+            .map(|b| (b.parent_part.as_str(), b.child_part.as_str())),
+    );
     for u in net.unmapped() {
         let bom_row = first
             .get(&(u.part.as_str(), u.child.as_str()))
@@ -44,12 +53,11 @@ fn unconsumed_supply(c: &mut Ctx<'_>, t: &Tables, net: &Network) {
     if groups.peek().is_none() {
         return;
     }
-    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
-    for (i, s) in t.supply.iter().enumerate() {
-        first
-            .entry((s.buyer_site.as_str(), s.part_id.as_str()))
-            .or_insert(i);
-    }
+    let first = first_rows(
+        t.supply
+            .iter()
+            .map(|s| (s.buyer_site.as_str(), s.part_id.as_str())),
+    );
     for (buyer, part) in groups {
         let row = first.get(&(buyer, part)).copied().unwrap_or(0);
         c.warn(
