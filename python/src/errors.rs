@@ -60,6 +60,13 @@ pyo3::create_exception!(
     "A governance request was refused: an unknown or already decided decision, a role without the right, an unknown role, or a decision log whose hash chain is broken."
 );
 
+pyo3::create_exception!(
+    tierwise,
+    SolverError,
+    TierwiseError,
+    "The LP solver (HiGHS) failed, or ended a stress-test LP without an optimum."
+);
+
 /// Adds the exception classes to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -71,6 +78,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UnknownUnitError", py.get_type::<UnknownUnitError>())?;
     m.add("EventError", py.get_type::<EventError>())?;
     m.add("GovernanceError", py.get_type::<GovernanceError>())?;
+    m.add("SolverError", py.get_type::<SolverError>())?;
     Ok(())
 }
 
@@ -108,6 +116,13 @@ from!(
     MitigationError => Mitigation,
     tierwise::govern::GovernError => Govern,
 );
+
+/// A decision log whose hash chain is broken: GovernanceError, naming the entry.
+impl From<tierwise::govern::ChainError> for Error {
+    fn from(e: tierwise::govern::ChainError) -> Self {
+        Error::Py(GovernanceError::new_err(e.to_string()))
+    }
+}
 
 impl From<tierwise::progress::Cancelled> for Error {
     fn from(_: tierwise::progress::Cancelled) -> Self {
@@ -158,10 +173,9 @@ impl From<Error> for PyErr {
             Error::Disruption(e) => disruption_error(e),
             Error::Lp(LpError::Cancelled(_)) | Error::Cancelled => cancelled(),
             Error::Lp(LpError::Disruption(e)) => disruption_error(e),
-            Error::Lp(e) => TierwiseError::new_err(e.to_string()),
-            Error::Report(ReportError::Cancelled(_)) => cancelled(),
-            Error::Report(ReportError::Disruption(e)) => disruption_error(e),
-            Error::Report(e) => TierwiseError::new_err(e.to_string()),
+            Error::Lp(e @ LpError::Horizon(_)) => PyValueError::new_err(e.to_string()),
+            Error::Lp(e) => SolverError::new_err(e.to_string()),
+            Error::Report(e) => report_error(e),
             Error::Mitigation(e) => mitigation_error(e),
             Error::Govern(tierwise::govern::GovernError::Policy(m)) => {
                 PolicyError::new_err(format!("policy rules: {m}"))
@@ -179,6 +193,19 @@ fn mitigation_error(e: MitigationError) -> PyErr {
         MitigationError::Disruption(e) => disruption_error(e),
         MitigationError::Lp(e) => Error::Lp(e).into(),
         other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// A report's failures by what failed: writing (StoreError, as every file write), its exact
+/// stress test (SolverError), its mitigation (ValueError, as for `mitigate`).
+fn report_error(e: ReportError) -> PyErr {
+    match e {
+        ReportError::Cancelled(_) => cancelled(),
+        ReportError::Disruption(e) => disruption_error(e),
+        e @ ReportError::Write { .. } => StoreError::new_err(e.to_string()),
+        e @ ReportError::Stress(_) => SolverError::new_err(e.to_string()),
+        e @ ReportError::Mitigation(_) => PyValueError::new_err(e.to_string()),
+        other => TierwiseError::new_err(other.to_string()),
     }
 }
 
@@ -203,7 +230,7 @@ fn store_error(e: CoreStoreError) -> PyErr {
     match e {
         CoreStoreError::Ingest(IngestError::DataQuality(r)) => data_quality_error(&r),
         CoreStoreError::Query(m) => QueryError::new_err(m),
-        CoreStoreError::QueryCancelled => cancelled(),
+        CoreStoreError::QueryCancelled | CoreStoreError::LoadCancelled => cancelled(),
         e @ CoreStoreError::QueryTimeout { .. } => PyTimeoutError::new_err(e.to_string()),
         other => StoreError::new_err(other.to_string()),
     }

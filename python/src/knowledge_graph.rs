@@ -13,7 +13,7 @@ use tierwise::govern::{Governor, Orchestrator, log_frame, pending_frame};
 use tierwise::ingest::{LoadOptions, RawTables};
 use tierwise::risk::Policy;
 use tierwise::source::{Settings, Source};
-use tierwise::store::{KnowledgeGraph as Kg, LiveGraph, LoadReceipt, QueryOptions};
+use tierwise::store::{Input, KnowledgeGraph as Kg, LiveGraph, LoadReceipt, QueryOptions};
 
 use crate::convert::frame;
 use crate::errors::{Error, EventError, value_error};
@@ -210,13 +210,15 @@ impl KnowledgeGraph {
         let r = if let Ok(dict) = source.cast::<PyDict>() {
             let frames = frames_of(dict)?;
             let name = name.unwrap_or_else(|| "<DataFrames>".to_string());
-            py.detach(|| {
+            run_interruptible(py, None, |p| {
                 let raw = RawTables::from_dataframes(frames.iter().map(|(n, d)| (n.as_str(), d)));
-                self.kg.load_raw(raw, &name, &opts)
-            })?
+                self.kg.load_one_with(Input::Raw(raw, name), &opts, p)
+            })??
         } else {
             let path: PathBuf = source.extract()?;
-            py.detach(|| self.kg.load_tables(&path, &opts))?
+            run_interruptible(py, None, |p| {
+                self.kg.load_one_with(Input::Tables(path), &opts, p)
+            })??
         };
         Ok(receipt_dict(py, r)?)
     }
@@ -230,7 +232,9 @@ impl KnowledgeGraph {
         stale_after_days: Option<f64>,
     ) -> Result<Bound<'py, PyDict>, Error> {
         let opts = options(stale_after_days);
-        let r = py.detach(|| self.kg.load_rdf(&path, None, &opts))?;
+        let r = run_interruptible(py, None, |p| {
+            self.kg.load_one_with(Input::Rdf(path, None), &opts, p)
+        })??;
         Ok(receipt_dict(py, r)?)
     }
 

@@ -82,9 +82,8 @@ fn willems(py: Python<'_>, source: PathBuf, chain: u32, out: PathBuf) -> Result<
 /// >>> tw.verify_log("")
 /// 0
 #[pyfunction]
-fn verify_log(text: &str) -> PyResult<usize> {
-    tierwise::govern::verify_jsonl(text)
-        .map_err(|e| errors::GovernanceError::new_err(e.to_string()))
+fn verify_log(text: &str) -> Result<usize, Error> {
+    Ok(tierwise::govern::verify_jsonl(text)?)
 }
 
 #[pymodule]

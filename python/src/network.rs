@@ -411,8 +411,8 @@ impl Network {
 
     /// Single sources, critical sellers, chokepoints, Tier-1 dependants, country HHI and
     /// shares per product and tier, and safety stock: a dict of DataFrames.
-    fn criticality<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = py.detach(|| self.a.criticality());
+    fn criticality<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyDict>, Error> {
+        let c = crate::interrupt::run_interruptible(py, None, |p| self.a.criticality_with(p))??;
         let d = PyDict::new(py);
         for view in CriticalityView::ALL {
             d.set_item(view.as_str(), frame(py, c.frame(view, &self.a))?)?;

@@ -20,3 +20,20 @@ def test_keyboard_interrupt_stops_a_long_simulation(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         net.simulate(n=50_000_000, seed=1, progress=None)
     assert time.perf_counter() - t0 < 0.5 + 1.0
+
+
+def test_keyboard_interrupt_stops_a_load_and_stores_nothing(tmp_path):
+    data = tmp_path / "data"
+    tw.generate(data, sites=20_000, seed=1)
+    kg = tw.KnowledgeGraph.open(tmp_path / "kg.db")
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        kg.load_tables(data)
+    # Stopped between its checks or its million-quad chunks: nothing of it is stored.
+    assert len(kg) == 0
+    assert kg.loads().height == 0
+
+
+def test_solver_errors_are_tierwise_errors():
+    assert issubclass(tw.SolverError, tw.TierwiseError)

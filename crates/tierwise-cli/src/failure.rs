@@ -67,7 +67,7 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::Ingest(i) => i.into(),
             StoreError::Query(m) => fail(2, format!("error: SPARQL query: {m}")),
-            StoreError::QueryCancelled => interrupted(),
+            StoreError::QueryCancelled | StoreError::LoadCancelled => interrupted(),
             e @ (StoreError::RdfSyntax { .. }
             | StoreError::UnknownFormat { .. }
             | StoreError::Network(_)) => bad_input(e),

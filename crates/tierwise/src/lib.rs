@@ -7,6 +7,7 @@
 
 pub mod datasets;
 pub mod events;
+pub mod format;
 pub mod govern;
 pub mod hash;
 pub mod ingest;
@@ -17,6 +18,7 @@ pub mod network;
 pub mod progress;
 pub mod report;
 pub mod risk;
+pub mod rules;
 pub mod source;
 pub mod store;
 /// The Willems converter at its first path; it lives in [`datasets::willems`].

@@ -252,3 +252,69 @@ impl Tables {
         });
     }
 }
+
+/// A supply link: the row (buyer, part, seller) of the supply table. Its text form,
+/// `BUYER|PART|SELLER`, is how links are named everywhere (CLI, Python, unit ids, tables).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Link {
+    pub buyer: String,
+    pub part: String,
+    pub seller: String,
+}
+
+impl Link {
+    pub fn new(
+        buyer: impl Into<String>,
+        part: impl Into<String>,
+        seller: impl Into<String>,
+    ) -> Self {
+        Link {
+            buyer: buyer.into(),
+            part: part.into(),
+            seller: seller.into(),
+        }
+    }
+
+    /// The text of the link `buyer|part|seller` (what `Display` writes and `FromStr` reads),
+    /// without building a `Link` first.
+    pub fn key(buyer: &str, part: &str, seller: &str) -> String {
+        let mut text = String::with_capacity(buyer.len() + part.len() + seller.len() + 2);
+        write_key(&mut text, buyer, part, seller).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// The one place the link's text format is written.
+fn write_key(w: &mut impl fmt::Write, buyer: &str, part: &str, seller: &str) -> fmt::Result {
+    write!(w, "{buyer}|{part}|{seller}")
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_key(f, &self.buyer, &self.part, &self.seller)
+    }
+}
+
+impl<B: Into<String>, P: Into<String>, S: Into<String>> From<(B, P, S)> for Link {
+    fn from((b, p, s): (B, P, S)) -> Self {
+        Link::new(b, p, s)
+    }
+}
+
+/// The tables an event changes, by key. Structural changes (rows or sites that appear or
+/// disappear) are only made on the events' rows; the live network is compiled again for them.
+pub(crate) trait Target {
+    fn site(&mut self, id: &str) -> Option<&mut Site>;
+    fn has_company(&self, id: &str) -> bool;
+    fn has_part(&self, id: &str) -> bool;
+    fn row(&mut self, l: &Link) -> Option<&mut SupplyRow>;
+    /// Calls `f` on every row of a (buyer, part) group; false when it has none.
+    fn group(&mut self, buyer: &str, part: &str, f: &mut dyn FnMut(&mut SupplyRow)) -> bool;
+    fn insert_row(&mut self, row: SupplyRow) -> Option<SupplyRow>;
+    fn remove_row(&mut self, l: &Link) -> Option<SupplyRow>;
+    fn insert_site(&mut self, s: Site) -> Option<Site>;
+    /// The capacity row of (site, part), made when missing.
+    fn capacity(&mut self, site: &str, part: Option<&str>) -> &mut CapacityRow;
+    fn upsert_alternate(&mut self, a: Alternate);
+    fn push_signal(&mut self, s: Signal);
+}

@@ -229,7 +229,7 @@ impl Source {
     pub fn open(&self, settings: &Settings) -> Result<Opened, SourceError> {
         let options = settings.load_options();
         let (net, inputs, warnings) = match self {
-            Source::Demo => compile_tables(crate::report::demo_raw_tables(), &options)?,
+            Source::Demo => compile_tables(crate::datasets::demo::demo_raw_tables(), &options)?,
             Source::Tables(dir) => compile_tables(RawTables::read_dir(dir)?, &options)?,
             Source::Rdf(path) => {
                 let kg = KnowledgeGraph::in_memory()?;
@@ -265,7 +265,11 @@ impl Source {
             Source::Graph(kg) => kg.clone(),
             Source::Demo => {
                 let kg = KnowledgeGraph::in_memory()?;
-                kg.load_raw(crate::report::demo_raw_tables(), "data/demo", options)?;
+                kg.load_raw(
+                    crate::datasets::demo::demo_raw_tables(),
+                    "data/demo",
+                    options,
+                )?;
                 kg
             }
             Source::Tables(dir) => {

@@ -11,9 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::state::{Effect, Refusal, Rows, Target, apply};
+use super::state::{Effect, Refusal, Rows, apply};
 use super::{Change, Event, EventError, Writes};
 use crate::model::SubjectKind;
+use crate::model::Target;
 use crate::network::Network;
 use crate::risk::{Analysis, Disruption, Exposure, Touched, UnitKind};
 

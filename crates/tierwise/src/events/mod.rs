@@ -20,7 +20,6 @@ pub use live::{
 };
 pub use parse::{TYPES, parse_line, parse_value};
 pub use replay::{Replayed, replay};
-pub(crate) use state::Target;
 pub use state::Writes;
 
 use crate::model::{Alternate, Signal, Site, SubjectKind, SupplyRow};

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::live::record_down;
-use super::state::{Rows, Target, apply};
+use super::state::{Rows, apply};
 use super::{Change, Down, Event, Writes};
 use crate::model::Tables;
+use crate::model::Target;
 
 /// The state a replay rebuilt.
 #[derive(Debug, Clone, Default)]

@@ -13,8 +13,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Change, Event, Stamp};
-use crate::model::{Alternate, CapacityRow, EPS, Signal, Site, SubjectKind, SupplyRow, Tables};
-use crate::risk::Link;
+use crate::model::{
+    Alternate, CapacityRow, EPS, Link, Signal, Site, SubjectKind, SupplyRow, Tables, Target,
+};
 
 /// The stamp of the last write of every register an event wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -99,24 +100,6 @@ pub(crate) struct Effect {
     pub capacity: bool,
     /// Some register took the event's value (else the event lost everywhere: it is late).
     pub wrote: bool,
-}
-
-/// The tables an event changes, by key. Structural changes (rows or sites that appear or
-/// disappear) are only made on [`Rows`]; the live network is compiled again for them.
-pub(crate) trait Target {
-    fn site(&mut self, id: &str) -> Option<&mut Site>;
-    fn has_company(&self, id: &str) -> bool;
-    fn has_part(&self, id: &str) -> bool;
-    fn row(&mut self, l: &Link) -> Option<&mut SupplyRow>;
-    /// Calls `f` on every row of a (buyer, part) group; false when it has none.
-    fn group(&mut self, buyer: &str, part: &str, f: &mut dyn FnMut(&mut SupplyRow)) -> bool;
-    fn insert_row(&mut self, row: SupplyRow) -> Option<SupplyRow>;
-    fn remove_row(&mut self, l: &Link) -> Option<SupplyRow>;
-    fn insert_site(&mut self, s: Site) -> Option<Site>;
-    /// The capacity row of (site, part), made when missing.
-    fn capacity(&mut self, site: &str, part: Option<&str>) -> &mut CapacityRow;
-    fn upsert_alternate(&mut self, a: Alternate);
-    fn push_signal(&mut self, s: Signal);
 }
 
 impl Change {

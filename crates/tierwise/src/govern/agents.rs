@@ -6,11 +6,12 @@
 
 use std::collections::BTreeSet;
 
-use super::context::{EventFacts, FactSource, RuleContext};
+use super::context::FactSource;
 use super::decide::{Governor, Proposal};
-use super::rules::Action;
 use crate::events::{Change, DeltaRow, Event};
 use crate::risk::UnitKind;
+use crate::rules::Action;
+use crate::rules::{EventFacts, RuleContext};
 
 /// What an agent sees of one step.
 pub struct View<'a> {

@@ -14,10 +14,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::GovernError;
-use super::context::{Limit, RuleContext};
 use super::log::{Entry, Fired, Log};
-use super::rules::{Action, Role, Rule, compile};
 use crate::risk::Policy;
+use crate::rules::{Action, Role, Rule, compile};
+use crate::rules::{Limit, RuleContext};
 
 /// What an agent proposes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,22 +16,21 @@ mod decide;
 mod frames;
 mod log;
 mod orchestrate;
-mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View, moved_units};
-pub use context::{
-    BudgetFacts, EventFacts, FactSource, Limit, ProposalFacts, RowFacts, RuleContext, UnitFacts,
-    VARIABLES,
+pub use crate::rules::{
+    Action, Budgets, Condition, Governance, Role, RoleSpec, Rule, RuleSpec, Thrash, compile,
 };
+pub use crate::rules::{
+    BudgetFacts, EventFacts, Limit, ProposalFacts, RowFacts, RuleContext, UnitFacts, VARIABLES,
+};
+pub use agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View, moved_units};
+pub use context::FactSource;
 pub use decide::{Commit, Governor, Pending, Proposal, Seen, Verdict};
 pub use frames::{log_frame, pending_frame};
 pub use log::{ChainError, Entry, Fired, GENESIS, Log, verify_jsonl};
 pub use orchestrate::{GOVERNOR_SOURCE, Handled, Ledger, Orchestrator, builtin_agents};
-pub use rules::{
-    Action, Budgets, Condition, Governance, Role, RoleSpec, Rule, RuleSpec, Thrash, compile,
-};
 
 /// Errors of governance.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -13,10 +13,10 @@ use super::agents::{Agent, MitigationAgent, OnboardingAgent, RiskAgent, View, ba
 use super::context::FactSource;
 use super::decide::{Commit, Governor, Proposal, Seen, Verdict};
 use super::log::Entry;
-use super::rules::Action;
 use crate::events::{DeltaRow, Event, Live, Outcome, Status, parse_value};
 use crate::model::SupplyRow;
 use crate::risk::{Exposure, UnitKind};
+use crate::rules::Action;
 
 /// Where events are applied and log entries kept.
 pub trait Ledger {

@@ -31,9 +31,9 @@ use std::collections::HashSet;
 
 use super::evaluate::Evaluator;
 use super::{Action, Change, CostTerm, MitigateOptions, Proposal};
+use crate::format::format_number as num;
 use crate::model::EPS;
 use crate::network::Network;
-use crate::report::format_number as num;
 use crate::risk::{Analysis, Link, MitigationCosts};
 
 /// A proposal before it is evaluated.

@@ -6,9 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::Network;
-use crate::events::Target;
-use crate::model::{Alternate, CapacityRow, EPS, Signal, Site, SupplyRow};
-use crate::risk::Link;
+use crate::model::{Alternate, CapacityRow, EPS, Link, Signal, Site, SupplyRow, Target};
 
 /// What a patch changed, for the analyses built on the network.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +30,16 @@ impl Network {
             net: self,
             done: Patched::default(),
         }
+    }
+
+    /// The supply edge of a link, if the network has it.
+    pub(crate) fn link_edge(&self, link: &Link) -> Option<u32> {
+        let seller_node = self.node(&link.seller, &link.part)?;
+        let b = self.site_index(&link.buyer)?;
+        self.node_outputs(seller_node)
+            .iter()
+            .copied()
+            .find(|&e| self.groups[self.edges[e as usize].group as usize].buyer == b)
     }
 
     /// The group of (buyer, part), if the network has it.
@@ -80,7 +88,7 @@ impl Patch<'_> {
     }
 
     fn edge_of(&self, l: &Link) -> Option<u32> {
-        crate::risk::disruption::link_index(self.net, l)
+        self.net.link_edge(l)
     }
 }
 

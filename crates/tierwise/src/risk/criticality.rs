@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Analysis, NO_ROW, UnitKind};
 use crate::model::EPS;
 use crate::network::{Edge, Network};
+use crate::progress::{Cancelled, Progress};
 
 /// A (buyer, part) group with exactly one seller and r < 1.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,16 +183,23 @@ fn erfc(x: f64) -> f64 {
 impl Analysis {
     /// Computes every criticality measure of DESIGN 3.5.
     pub fn criticality(&self) -> Criticality {
+        self.criticality_with(&Progress::new())
+            .expect("a fresh progress is never cancelled")
+    }
+
+    /// [`Self::criticality`], stopping once `progress` is cancelled (its two sweeps report
+    /// their progress through it).
+    pub fn criticality_with(&self, progress: &Progress) -> Result<Criticality, Cancelled> {
         let (country_shares, concentration) = self.country_concentration();
-        Criticality {
+        Ok(Criticality {
             single_sources: self.single_sources(),
             critical_sellers: self.critical_sellers(),
-            chokepoints: self.chokepoints(),
-            dependants: self.dependants(),
+            chokepoints: self.chokepoints(progress)?,
+            dependants: self.dependants(progress)?,
             country_shares,
             concentration,
             safety_stock: self.safety_stock(),
-        }
+        })
     }
 
     fn single_sources(&self) -> Vec<SingleSource> {
@@ -257,7 +265,7 @@ impl Analysis {
             .collect()
     }
 
-    fn chokepoints(&self) -> Vec<Chokepoint> {
+    fn chokepoints(&self, progress: &Progress) -> Result<Vec<Chokepoint>, Cancelled> {
         let net = self.network();
         let tier1_of_row = self.tier1_sellers_per_row();
         let mut chokepoints = Vec::new();
@@ -267,7 +275,7 @@ impl Analysis {
                 .iter()
                 .map(|id| self.unit_index(kind, id).expect("listed units exist"))
                 .collect();
-            let zeroed = self.sweep(kind, &idx, |cone, _| {
+            let zeroed = self.sweep_with(kind, &idx, progress, |cone, _| {
                 let mut rows: Vec<u32> = cone
                     .visited
                     .iter()
@@ -277,7 +285,7 @@ impl Analysis {
                     .collect();
                 rows.sort_unstable();
                 rows
-            });
+            })?;
             for ((id, &u), rows) in ids.iter().zip(&idx).zip(zeroed) {
                 if rows.is_empty() {
                     continue;
@@ -294,16 +302,16 @@ impl Analysis {
                 });
             }
         }
-        chokepoints
+        Ok(chokepoints)
     }
 
     /// Tier-1 dependants of every tier >= 2 site, counted in the node graph.
-    fn dependants(&self) -> Vec<Dependants> {
+    fn dependants(&self, progress: &Progress) -> Result<Vec<Dependants>, Cancelled> {
         let net = self.network();
         let deep: Vec<u32> = (0..net.sites().len() as u32)
             .filter(|&s| net.site_tier(s).is_some_and(|t| t >= 2))
             .collect();
-        let counts = self.sweep(UnitKind::Site, &deep, |cone, s| {
+        let counts = self.sweep_with(UnitKind::Site, &deep, progress, |cone, s| {
             let mut t1: Vec<u32> = cone
                 .visited
                 .iter()
@@ -313,15 +321,16 @@ impl Analysis {
             t1.sort_unstable();
             t1.dedup();
             t1.len() as u32
-        });
-        deep.iter()
+        })?;
+        Ok(deep
+            .iter()
             .zip(counts)
             .map(|(&s, c)| Dependants {
                 site: site_id(net, s),
                 tier: net.site_tier(s).unwrap_or(0),
                 tier1_sites: c,
             })
-            .collect()
+            .collect())
     }
 
     /// Country concentration: each row's demand exploded through shares and BOM qty, valued

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::model::Link;
 use crate::network::{Csr, Network};
 
 /// Errors of naming disruption units.
@@ -85,48 +86,6 @@ impl FromStr for UnitKind {
     }
 }
 
-/// A supply link: the row (buyer, part, seller) of the supply table. Its text form,
-/// `BUYER|PART|SELLER`, is how links are named everywhere (CLI, Python, unit ids, tables).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Link {
-    pub buyer: String,
-    pub part: String,
-    pub seller: String,
-}
-
-impl Link {
-    pub fn new(
-        buyer: impl Into<String>,
-        part: impl Into<String>,
-        seller: impl Into<String>,
-    ) -> Self {
-        Link {
-            buyer: buyer.into(),
-            part: part.into(),
-            seller: seller.into(),
-        }
-    }
-
-    /// The text of the link `buyer|part|seller` (what `Display` writes and `FromStr` reads),
-    /// without building a `Link` first.
-    pub fn key(buyer: &str, part: &str, seller: &str) -> String {
-        let mut text = String::with_capacity(buyer.len() + part.len() + seller.len() + 2);
-        write_key(&mut text, buyer, part, seller).expect("writing to a String cannot fail");
-        text
-    }
-}
-
-/// The one place the link's text format is written.
-fn write_key(w: &mut impl fmt::Write, buyer: &str, part: &str, seller: &str) -> fmt::Result {
-    write!(w, "{buyer}|{part}|{seller}")
-}
-
-impl fmt::Display for Link {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_key(f, &self.buyer, &self.part, &self.seller)
-    }
-}
-
 impl FromStr for Link {
     type Err = DisruptionError;
 
@@ -138,12 +97,6 @@ impl FromStr for Link {
                 text: s.to_string(),
             }),
         }
-    }
-}
-
-impl<B: Into<String>, P: Into<String>, S: Into<String>> From<(B, P, S)> for Link {
-    fn from((b, p, s): (B, P, S)) -> Self {
-        Link::new(b, p, s)
     }
 }
 
@@ -351,12 +304,7 @@ pub(crate) fn link_of(net: &Network, e: u32) -> Link {
 
 /// The supply edge of a link, if the network has it.
 pub(crate) fn link_index(net: &Network, link: &Link) -> Option<u32> {
-    let seller_node = net.node(&link.seller, &link.part)?;
-    let b = net.site_index(&link.buyer)?;
-    net.node_outputs(seller_node)
-        .iter()
-        .copied()
-        .find(|&e| net.groups()[net.edges()[e as usize].group as usize].buyer == b)
+    net.link_edge(link)
 }
 
 #[cfg(test)]

@@ -331,17 +331,7 @@ impl Analysis {
     }
 
     /// Runs one closure per unit with a cone seeded by that unit (seed value 0), in
-    /// parallel; results come back in unit order.
-    pub(crate) fn sweep<T: Send>(
-        &self,
-        kind: UnitKind,
-        units: &[u32],
-        f: impl Fn(&Cone, u32) -> T + Sync,
-    ) -> Vec<T> {
-        self.sweep_with(kind, units, &Progress::new(), f)
-            .expect("a fresh progress is never cancelled")
-    }
-
+    /// parallel; results come back in unit order; stops once `progress` is cancelled.
     pub(crate) fn sweep_with<T: Send>(
         &self,
         kind: UnitKind,

@@ -136,13 +136,13 @@ struct PolicyFile {
     #[serde(default)]
     mitigation: MitigationCosts,
     #[serde(default)]
-    rules: Vec<crate::govern::RuleSpec>,
+    rules: Vec<crate::rules::RuleSpec>,
     #[serde(default)]
-    roles: Vec<crate::govern::RoleSpec>,
+    roles: Vec<crate::rules::RoleSpec>,
     #[serde(default)]
-    budgets: crate::govern::Budgets,
+    budgets: crate::rules::Budgets,
     #[serde(default)]
-    thrash: crate::govern::Thrash,
+    thrash: crate::rules::Thrash,
     /// What a decision nobody answered in time becomes: `reject` (default) or `approve`.
     on_deadline: Option<String>,
 }
@@ -180,7 +180,7 @@ pub struct Policy {
     /// What mitigation proposals cost (`[mitigation]`).
     pub mitigation: MitigationCosts,
     /// Rules, roles, budgets and the thrash guard (DESIGN 4.2), checked at load.
-    pub governance: crate::govern::Governance,
+    pub governance: crate::rules::Governance,
 }
 
 impl Default for Policy {
@@ -269,7 +269,7 @@ impl Policy {
                 problems.push(format!("{name} = {v}: expected a value in [{lo}, {hi}]"));
             }
         }
-        let governance = crate::govern::Governance {
+        let governance = crate::rules::Governance {
             rules: f.rules,
             roles: f.roles,
             budgets: f.budgets,
@@ -277,7 +277,7 @@ impl Policy {
             on_deadline: f.on_deadline.unwrap_or_else(|| "reject".into()),
         };
         let factors = f.weights.keys().cloned().collect();
-        if let Err(p) = crate::govern::compile(&governance, &factors) {
+        if let Err(p) = crate::rules::compile(&governance, &factors) {
             problems.extend(p);
         }
         if f.version.trim().is_empty() {

@@ -25,6 +25,7 @@ use crate::ingest::{
 };
 use crate::model::Tables;
 use crate::network::Network;
+use crate::progress::Progress;
 
 /// Quads handed to the bulk loader at a time: about one of its batches.
 pub(super) const CHUNK: usize = 1_000_000;
@@ -127,9 +128,19 @@ impl std::fmt::Debug for Checked {
 /// Reads every input and runs every gate on each alone, storing nothing: every violation of
 /// every input at once.
 pub fn prepare(inputs: Vec<Input>, options: &LoadOptions) -> Result<Prepared, StoreError> {
+    prepare_with(inputs, options, &Progress::new())
+}
+
+/// [`prepare`], stopping between inputs once `progress` is cancelled.
+pub fn prepare_with(
+    inputs: Vec<Input>,
+    options: &LoadOptions,
+    progress: &Progress,
+) -> Result<Prepared, StoreError> {
     let mut checked = Vec::new();
     let mut refused = QualityReport::default();
     for input in inputs {
+        go_on(progress)?;
         match check_input(input, options) {
             Ok(c) => checked.push(c),
             Err(StoreError::Ingest(IngestError::DataQuality(r))) => refused.merge(*r),
@@ -172,7 +183,20 @@ impl KnowledgeGraph {
         inputs: Vec<Input>,
         options: &LoadOptions,
     ) -> Result<Vec<LoadReceipt>, StoreError> {
-        self.commit(prepare(inputs, options)?, options)
+        self.load_with(inputs, options, &Progress::new())
+    }
+
+    /// [`Self::load`] that stops once `progress` is cancelled (Ctrl-C in Python): between
+    /// inputs, between checks, and between chunks of the write. A cancelled load stores
+    /// nothing ([`StoreError::LoadCancelled`]); one that reached its commit is whole.
+    pub fn load_with(
+        &self,
+        inputs: Vec<Input>,
+        options: &LoadOptions,
+        progress: &Progress,
+    ) -> Result<Vec<LoadReceipt>, StoreError> {
+        let prepared = prepare_with(inputs, options, progress)?;
+        self.commit_with(prepared, options, progress)
     }
 
     /// Stores prepared inputs (see [`prepare`]), after checking them together and against
@@ -182,12 +206,24 @@ impl KnowledgeGraph {
         prepared: Prepared,
         options: &LoadOptions,
     ) -> Result<Vec<LoadReceipt>, StoreError> {
+        self.commit_with(prepared, options, &Progress::new())
+    }
+
+    /// [`Self::commit`], stopping once `progress` is cancelled (see [`Self::load_with`]).
+    pub fn commit_with(
+        &self,
+        prepared: Prepared,
+        options: &LoadOptions,
+        progress: &Progress,
+    ) -> Result<Vec<LoadReceipt>, StoreError> {
         let checked = prepared.0;
         let _writing = self.writer()?;
         if checked.is_empty() {
             return Ok(Vec::new());
         }
+        go_on(progress)?;
         let union = together(&checked, options)?;
+        go_on(progress)?;
         let quads = |sink: &mut dyn FnMut(Vec<Quad>) -> Result<(), std::convert::Infallible>| {
             checked
                 .iter()
@@ -203,7 +239,8 @@ impl KnowledgeGraph {
             options,
             &replacing,
         )?;
-        self.write(checked, &snapshots)
+        go_on(progress)?;
+        self.write(checked, &snapshots, progress)
     }
 
     /// Reads a folder of tables (CSV or Parquet), checks it and stores it as one load.
@@ -249,7 +286,18 @@ impl KnowledgeGraph {
     }
 
     fn load_one(&self, input: Input, options: &LoadOptions) -> Result<LoadReceipt, StoreError> {
-        let mut receipts = self.load(vec![input], options)?;
+        self.load_one_with(input, options, &Progress::new())
+    }
+
+    /// Loads one input (see [`Input::path`]), stopping once `progress` is cancelled (see
+    /// [`Self::load_with`]).
+    pub fn load_one_with(
+        &self,
+        input: Input,
+        options: &LoadOptions,
+        progress: &Progress,
+    ) -> Result<LoadReceipt, StoreError> {
+        let mut receipts = self.load_with(vec![input], options, progress)?;
         Ok(receipts.remove(0))
     }
 
@@ -259,6 +307,7 @@ impl KnowledgeGraph {
         &self,
         inputs: Vec<Checked>,
         snapshots: &BTreeMap<String, Vec<NamedNode>>,
+        progress: &Progress,
     ) -> Result<Vec<LoadReceipt>, StoreError> {
         let replaced: usize = snapshots.values().map(Vec::len).sum();
         let was_empty = self.data_graphs()?.len() == replaced;
@@ -272,9 +321,11 @@ impl KnowledgeGraph {
             taken.insert(graph.clone());
             let g = GraphName::NamedNode(graph.clone());
             let mut quads = 0;
-            let mut sink = |chunk: Vec<Quad>| {
+            // Dropping the loader before its commit leaves the store as it was.
+            let mut sink = |chunk: Vec<Quad>| -> Result<(), StoreError> {
+                go_on(progress)?;
                 quads += chunk.len();
-                loader.load_quads(chunk)
+                Ok(loader.load_quads(chunk)?)
             };
             input.quads(&g, &mut sink)?;
             let earlier = snapshots.get(&input.source).map_or(&[][..], Vec::as_slice);
@@ -290,6 +341,7 @@ impl KnowledgeGraph {
                 replaced: earlier.iter().map(|g| g.as_str().to_string()).collect(),
             });
         }
+        go_on(progress)?;
         loader.commit()?;
         // The first load of a store is its whole state: its compiled network is kept now, so
         // that no analysis has to read it back from the store.
@@ -316,6 +368,14 @@ impl KnowledgeGraph {
             n += 1;
         }
     }
+}
+
+/// Err once `progress` is cancelled.
+fn go_on(progress: &Progress) -> Result<(), StoreError> {
+    if progress.is_cancelled() {
+        return Err(StoreError::LoadCancelled);
+    }
+    Ok(())
 }
 
 /// The inputs checked together when there are several: their union (a record of two inputs

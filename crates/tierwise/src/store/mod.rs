@@ -30,7 +30,7 @@ use oxigraph::store::Store;
 use polars::prelude::DataFrame;
 
 pub use events::LiveGraph;
-pub use load::{Input, LoadReceipt, Prepared, prepare};
+pub use load::{Input, LoadReceipt, Prepared, prepare, prepare_with};
 pub use query::QueryOptions;
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
 
@@ -65,6 +65,10 @@ pub enum StoreError {
     RdfSyntax { path: String, message: String },
     #[error("unknown RDF format of {path}: use .ttl, .nt, .nq or .trig, or name the format")]
     UnknownFormat { path: String },
+    /// A load was cancelled through its [`Progress`](crate::progress::Progress) before it
+    /// committed: nothing of it is stored.
+    #[error("the load was cancelled; nothing of it is stored")]
+    LoadCancelled,
     #[error("SPARQL query error: {0}")]
     Query(String),
     /// A query ran past its timeout ([`QueryOptions::timeout`]) and was stopped.

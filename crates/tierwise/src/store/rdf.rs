@@ -493,7 +493,9 @@ impl Extractor {
 
     fn one(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<Term> {
         let values = self.subjects.get(s)?.get(&tw(prop))?.clone();
-        if values.len() > 1 {
+        // A double comes back from the store in oxigraph's form ("2") and from a new load in
+        // ours ("2.0"): the same value twice is no conflict.
+        if values.len() > 1 && !same_value(values.iter()) {
             let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
             self.problem(
                 table,
@@ -818,6 +820,18 @@ fn each_reference(t: &mut Tables, mut f: impl FnMut(&mut String)) {
         f(&mut a.part_id);
         f(&mut a.alternate_part_id);
     }
+}
+
+/// Whether every term is the same value: equal terms, or xsd:double literals of one number.
+fn same_value<'a>(mut terms: impl Iterator<Item = &'a Term>) -> bool {
+    let number = |t: &Term| match t {
+        Term::Literal(l) if l.datatype() == xsd::DOUBLE => l.value().parse::<f64>().ok(),
+        _ => None,
+    };
+    let Some(first) = terms.next() else {
+        return true;
+    };
+    terms.all(|t| t == first || matches!((number(t), number(first)), (Some(a), Some(b)) if a == b))
 }
 
 #[cfg(test)]

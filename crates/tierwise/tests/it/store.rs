@@ -372,3 +372,37 @@ fn loading_a_source_again_replaces_its_snapshot() {
     let again = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
     assert_eq!(again.network().unwrap(), net_of(folder.path()));
 }
+
+#[test]
+fn a_cancelled_load_stores_nothing_and_the_next_one_is_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kg = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    let first = diamond_with(&[]);
+    kg.load_tables(first.path(), &LoadOptions::default())
+        .unwrap();
+    let before = kg.store().len().unwrap();
+    let loads = kg.loads().unwrap().height();
+    let second = diamond_with(&[(
+        "sites.csv",
+        &std::fs::read_to_string(first.path().join("sites.csv")).unwrap(),
+    )]);
+    let progress = tierwise::progress::Progress::new();
+    progress.cancel();
+    let input = tierwise::store::Input::Tables(second.path().to_path_buf());
+    let err = kg
+        .load_one_with(input, &LoadOptions::default(), &progress)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LoadCancelled), "{err}");
+    assert_eq!(kg.store().len().unwrap(), before);
+    assert_eq!(kg.loads().unwrap().height(), loads);
+    // The same load, not cancelled, goes in whole as a second snapshot.
+    let input = tierwise::store::Input::Tables(second.path().to_path_buf());
+    kg.load_one_with(
+        input,
+        &LoadOptions::default(),
+        &tierwise::progress::Progress::new(),
+    )
+    .unwrap();
+    assert!(kg.loads().unwrap().height() > loads);
+    assert!(kg.store().len().unwrap() > before);
+}

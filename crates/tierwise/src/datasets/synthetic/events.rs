@@ -78,7 +78,7 @@ fn draw_event(
     let t = ctx.t;
     let u = r.unit();
     let row = &t.supply[r.below(t.supply.len())];
-    let link = crate::risk::Link::key(&row.buyer_site, &row.part_id, &row.seller_site);
+    let link = crate::model::Link::key(&row.buyer_site, &row.part_id, &row.seller_site);
     let site = &t.sites[r.below(t.sites.len())];
     match u {
         u if u < 0.22 => {
@@ -185,7 +185,7 @@ fn second_source(
     // the gates refuse (a site cannot buy from itself), as a real feed sometimes sends.
     let seller = *r.pick(&ctx.sellers[row.part_id.as_str()]);
     let share = round_to(r.real(0.0, 0.2), 1000.0);
-    let link = crate::risk::Link::key(&row.buyer_site, &row.part_id, seller);
+    let link = crate::model::Link::key(&row.buyer_site, &row.part_id, seller);
     let data = json!({ "share": share, "max_share": 0.5, "lead_time_days": 30 });
     ("supply.added", link, data)
 }

@@ -14,7 +14,12 @@ use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::objects::Value;
 use serde::{Deserialize, Serialize};
 
-use super::context::{RuleContext, VARIABLES, fields_of, subfields_of};
+mod facts;
+
+pub use facts::{
+    BudgetFacts, EventFacts, Limit, ProposalFacts, RowFacts, RuleContext, UnitFacts, VARIABLES,
+};
+use facts::{fields_of, subfields_of};
 
 /// What a rule or an agent may propose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
