@@ -117,6 +117,19 @@ from!(
     tierwise::govern::GovernError => Govern,
 );
 
+/// Governing the stored events again: as the store, governance or the network fail.
+impl From<tierwise::store::ReplayError> for Error {
+    fn from(e: tierwise::store::ReplayError) -> Self {
+        use tierwise::store::ReplayError as R;
+        match e {
+            R::Store(e) => Error::Store(e),
+            R::Govern(e) => Error::Govern(e),
+            R::Network(e) => Error::Store(e.into()),
+            other => Error::Py(GovernanceError::new_err(other.to_string())),
+        }
+    }
+}
+
 /// A decision log whose hash chain is broken: GovernanceError, naming the entry.
 impl From<tierwise::govern::ChainError> for Error {
     fn from(e: tierwise::govern::ChainError) -> Self {
@@ -142,8 +155,10 @@ pub fn value_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// Errors of writing files: StoreError (the machine failed, not the data).
-pub fn io_error(e: impl std::fmt::Display) -> Error {
-    Error::Py(StoreError::new_err(e.to_string()))
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Py(StoreError::new_err(e.to_string()))
+    }
 }
 
 impl From<tierwise::willems::WillemsError> for Error {

@@ -277,8 +277,7 @@ impl KnowledgeGraph {
 
     /// Number of quads in the store (ontology included).
     fn __len__(&self, py: Python<'_>) -> Result<usize, Error> {
-        py.detach(|| self.kg.store().len())
-            .map_err(|e| Error::Store(e.into()))
+        Ok(py.detach(|| self.kg.len())?)
     }
 
     /// Compiles the stored data into a supply network under a scoring policy (a TOML path;
@@ -480,6 +479,54 @@ impl KnowledgeGraph {
     /// The decision log as JSON lines (what `tierwise log export` writes).
     fn decision_log(&self, py: Python<'_>) -> Result<String, Error> {
         Ok(py.detach(|| self.kg.decision_log_jsonl())?)
+    }
+
+    /// The decisions two policies (TOML paths) take on the stored events, each governed
+    /// again from the loads in memory (nothing is written): a DataFrame with one row per
+    /// decision they take differently (`event`, `action`, `subject`, `old`, `new`; `none`
+    /// where a policy takes no such decision).
+    #[pyo3(signature = (old, new, *, as_of=None))]
+    fn policy_diff(
+        &self,
+        py: Python<'_>,
+        old: PathBuf,
+        new: PathBuf,
+        as_of: Option<String>,
+    ) -> Result<Py<PyAny>, Error> {
+        let a = Settings::from_args(Some(&old), as_of.as_deref())?;
+        let b = Settings::from_args(Some(&new), as_of.as_deref())?;
+        let d = run_interruptible(py, None, |_| {
+            self.kg.policy_diff(a.policy, b.policy, a.as_of)
+        })??;
+        Ok(frame(py, d.rows)?)
+    }
+
+    /// The stored events governed again under `policy` (the shipped default when None) from
+    /// the loads in memory, with the people's answers of the stored log given again, and the
+    /// replayed log compared with the stored one: a dict with `events`, `stored` and
+    /// `replayed` (entry counts), `pending`, `policy_version`, `state_hash`, `log` (the
+    /// replayed log as JSON lines) and `first_difference` (the 1-based entry where the logs
+    /// part, or None when the stored log is reproduced byte for byte).
+    #[pyo3(signature = (*, policy=None, as_of=None))]
+    fn replay<'py>(
+        &self,
+        py: Python<'py>,
+        policy: Option<PathBuf>,
+        as_of: Option<String>,
+    ) -> Result<Bound<'py, PyDict>, Error> {
+        let s = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
+        let r = run_interruptible(py, None, |_| self.kg.replay_governance(s.policy, s.as_of))??;
+        let d = PyDict::new(py);
+        d.set_item("events", r.events)?;
+        d.set_item("stored", r.stored.len())?;
+        d.set_item("replayed", r.replayed.len())?;
+        d.set_item("pending", r.pending)?;
+        d.set_item("policy_version", &r.policy_version)?;
+        d.set_item("state_hash", &r.state_hash)?;
+        let log: String = r.replayed.iter().map(|e| e.to_line() + "\n").collect();
+        d.set_item("log", log)?;
+        d.set_item("first_difference", r.first_difference())?;
+        Ok(d)
     }
 
     /// The state hash of the live state (after `apply_events`; the stored state replayed

@@ -19,7 +19,7 @@ mod network;
 mod parts;
 mod simulation;
 
-use errors::{Error, io_error};
+use errors::Error;
 
 /// Writes a synthetic network's tables (CSV) to `out`; same seed, same bytes. With
 /// `events`, also `out/events.jsonl`: that many change events (CloudEvents JSON lines, one
@@ -51,14 +51,14 @@ fn generate(
                 )));
             }
         };
-        tierwise::ingest::write_tables_csv(&t, &out).map_err(io_error)?;
+        tierwise::ingest::write_tables_csv(&t, &out)?;
         if events > 0 {
             let start = chrono::DateTime::parse_from_rfc3339("2026-07-01T00:00:00Z")
                 .expect("a valid time")
                 .to_utc();
             let lines = tierwise::generate::generate_events(&t, events, seed, start);
             let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-            std::fs::write(out.join("events.jsonl"), text).map_err(io_error)?;
+            std::fs::write(out.join("events.jsonl"), text)?;
         }
         Ok(())
     })
@@ -69,7 +69,7 @@ fn generate(
 fn willems(py: Python<'_>, source: PathBuf, chain: u32, out: PathBuf) -> Result<(), Error> {
     py.detach(|| {
         let t = tierwise::willems::WillemsData::read_dir(&source)?.to_tables(chain)?;
-        tierwise::ingest::write_tables_csv(&t, &out).map_err(io_error)
+        Ok(tierwise::ingest::write_tables_csv(&t, &out)?)
     })
 }
 

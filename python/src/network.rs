@@ -220,7 +220,7 @@ impl Network {
         Ok(Simulation::new(sim, Arc::clone(&self.a)))
     }
 
-    /// The exact stress test (DESIGN 3.6): the TTR and TTS linear programs of every unit of a
+    /// The exact stress test: the TTR and TTS linear programs of every unit of a
     /// kind (or `only` those), solved with HiGHS in parallel and warm-started. `method` is
     /// "closed_form", "lp" or "hybrid" (screen with the closed form, solve where it cannot
     /// clear the unit); the `exact` column says which units were solved.
@@ -245,7 +245,7 @@ impl Network {
         Ok(frame(py, s.to_dataframe())?)
     }
 
-    /// The network with `changes` applied, in order (DESIGN 3.5): a new Network; this one and
+    /// The network with `changes` applied, in order: a new Network; this one and
     /// the store are untouched. Each change is a dict with an `action` and its keys:
     /// raise_max_share (link, max_share), add_supply (link, share=0, max_share),
     /// qualify_alternate (buyer, part, alternate, max_share=1, sellers=every maker),

@@ -98,6 +98,30 @@ def test_a_replay_gives_the_same_log(tmp_path):
     assert kg_a.decision_log() == kg_b.decision_log()
 
 
+def test_the_stored_log_replays_and_two_policies_compare(tmp_path):
+    kg, log = governed(tmp_path)
+    r = kg.replay(as_of=AS_OF)
+    assert r["first_difference"] is None
+    assert (r["events"], r["stored"], r["replayed"]) == (3, log.height, log.height)
+    assert r["log"] == kg.decision_log()
+    assert kg.policy_diff("policies/default.toml", "policies/default.toml", as_of=AS_OF).height == 0
+    # The same rules but the block needs a category manager: e1's block is escalated instead.
+    strict = tmp_path / "strict.toml"
+    with open("policies/default.toml") as f:
+        text = f.read()
+    strict.write_text(text.replace(
+        'action = "block_supplier"\napproval = "auto"',
+        'action = "block_supplier"\napproval = "category_manager"',
+    ))
+    d = kg.policy_diff("policies/default.toml", strict, as_of=AS_OF)
+    block = d.filter(d["action"] == "block_supplier")
+    assert block.select("event", "old", "new").rows() == [
+        ("e1", "approved", "escalated to category_manager"),
+    ]
+    # Under the strict policy the stored log is not reproduced: the first decision parts.
+    assert kg.replay(policy=strict, as_of=AS_OF)["first_difference"] is not None
+
+
 def test_a_bad_rule_is_refused_when_the_policy_loads(tmp_path):
     policy = tmp_path / "p.toml"
     policy.write_text(

@@ -102,6 +102,17 @@ impl From<DisruptionError> for Failure {
     }
 }
 
+impl From<tierwise::store::ReplayError> for Failure {
+    fn from(e: tierwise::store::ReplayError) -> Self {
+        use tierwise::store::ReplayError as R;
+        match e {
+            R::Store(e) => e.into(),
+            R::Govern(e) => e.into(),
+            e => fail(2, format!("error: {e}")),
+        }
+    }
+}
+
 impl From<tierwise::govern::GovernError> for Failure {
     fn from(e: tierwise::govern::GovernError) -> Self {
         use tierwise::govern::GovernError as G;

@@ -4,13 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tierwise::events::{LIVE_KINDS, Live};
 use tierwise::govern::{
-    GOVERNOR_SOURCE, Governor, Handled, Orchestrator, Verdict, log_frame, pending_frame,
-    verify_jsonl,
+    Governor, Handled, Orchestrator, Verdict, log_frame, pending_frame, verify_jsonl,
 };
-use tierwise::network::Network;
-use tierwise::risk::{Analysis, Policy};
+use tierwise::risk::Policy;
 use tierwise::source::{Settings, open_store, parse_time};
 use tierwise::store::{KnowledgeGraph, LiveGraph};
 
@@ -64,88 +61,21 @@ fn diff(
         Some(t) => parse_time(t)?,
         None => chrono::Utc::now(),
     };
-    let decide = |path: &Path| -> Result<Vec<(String, String, String, String)>, Failure> {
-        let policy = Arc::new(Policy::from_path(path).map_err(policy_failure)?);
-        let (mut o, events) = from_loads(&kg, policy, as_of)?;
-        let handled = o.handle(&events, "replay", as_of)?;
-        Ok(decisions_of(&handled))
+    let load = |path: &Path| {
+        Policy::from_path(path)
+            .map(Arc::new)
+            .map_err(policy_failure)
     };
-    let (a, b) = (decide(old)?, decide(new)?);
-    let mut rows: Vec<[String; 5]> = Vec::new();
-    for (event, action, subject, outcome) in &a {
-        let other = b
-            .iter()
-            .find(|x| &x.0 == event && &x.1 == action && &x.2 == subject)
-            .map_or("none".to_string(), |x| x.3.clone());
-        if &other != outcome {
-            rows.push([
-                event.clone(),
-                action.clone(),
-                subject.clone(),
-                outcome.clone(),
-                other,
-            ]);
-        }
-    }
-    for (event, action, subject, outcome) in &b {
-        if !a
-            .iter()
-            .any(|x| &x.0 == event && &x.1 == action && &x.2 == subject)
-        {
-            rows.push([
-                event.clone(),
-                action.clone(),
-                subject.clone(),
-                "none".into(),
-                outcome.clone(),
-            ]);
-        }
-    }
+    let mut d = kg.policy_diff(load(old)?, load(new)?, as_of)?;
     eprintln!(
         "{} decisions under {}, {} under {}; {} differ",
-        a.len(),
+        d.old,
         old.display(),
-        b.len(),
+        d.new,
         new.display(),
-        rows.len()
+        d.rows.height()
     );
-    let col = |i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
-    let names = ["event", "action", "subject", "old", "new"];
-    let columns = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| polars::prelude::Column::new((*n).into(), col(i)))
-        .collect();
-    let mut frame = polars::prelude::DataFrame::new_infer_height(columns)
-        .map_err(|e| fail(1, format!("error: {e}")))?;
-    write_frame(&mut frame, out)
-}
-
-/// Events with their 1-based position.
-type Numbered = Vec<(usize, tierwise::events::Event)>;
-
-/// A governor under `policy` over the store's loads alone (in memory), and the stored events
-/// to govern: those from outside, numbered in stored order (the actions the governor committed
-/// are left out: governing commits them again).
-fn from_loads(
-    kg: &KnowledgeGraph,
-    policy: Arc<Policy>,
-    as_of: chrono::DateTime<chrono::Utc>,
-) -> Result<(Orchestrator<Live>, Numbered), Failure> {
-    let net = Network::compile(&kg.loaded_tables()?).map_err(|e| fail(2, format!("error: {e}")))?;
-    let live = Live::new(
-        Analysis::new(Arc::new(net), policy.clone(), as_of),
-        &LIVE_KINDS,
-    );
-    let o = Orchestrator::new(live, Governor::new(policy)?)?;
-    let events = kg
-        .stored_events(None)?
-        .into_iter()
-        .filter(|e| e.source != GOVERNOR_SOURCE)
-        .enumerate()
-        .map(|(i, e)| (i + 1, e))
-        .collect();
-    Ok((o, events))
+    write_frame(&mut d.rows, out)
 }
 
 /// `tierwise replay --policy P`: the stored events governed again from the loads (in memory),
@@ -156,112 +86,46 @@ pub fn replay(args: &LiveArgs, output: Option<&Path>) -> Result<(), Failure> {
     let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
     let kg = super::events::open_to_read(&args.store)?;
     let t0 = std::time::Instant::now();
-    let stored = kg.decision_log()?;
-    let (mut o, events) = from_loads(&kg, settings.policy, settings.as_of)?;
-    answers_due(&mut o, &stored)?;
-    for e in &events {
-        o.handle(std::slice::from_ref(e), "replay", settings.as_of)?;
-        answers_due(&mut o, &stored)?;
-    }
-    let replayed = o.governor().log().entries();
-    let text: String = replayed.iter().map(|e| e.to_line() + "\n").collect();
+    let r = kg.replay_governance(settings.policy, settings.as_of)?;
     if let Some(path) = output {
+        let text: String = r.replayed.iter().map(|e| e.to_line() + "\n").collect();
         std::fs::write(path, &text)
             .map_err(|e| fail(1, format!("error: cannot write {}: {e}", path.display())))?;
     }
-    let head = replayed
+    let head = r
+        .replayed
         .last()
         .map_or(tierwise::govern::GENESIS, |e| &e.hash);
     println!(
         "replayed {} events under policy {:?} in {:.2} s: {} log entries (head {head}), {} pending; state {}",
-        events.len(),
-        o.governor().policy().version,
+        r.events,
+        r.policy_version,
         t0.elapsed().as_secs_f64(),
-        replayed.len(),
-        o.governor().pending().len(),
-        o.live().state_hash()
+        r.replayed.len(),
+        r.pending,
+        r.state_hash
     );
-    match first_difference(&stored, replayed) {
-        None => {
-            println!(
-                "the stored log of {} entries is reproduced byte for byte",
-                stored.len()
-            );
-            Ok(())
-        }
-        Some(line) => {
-            let id = |l: &[tierwise::govern::Entry]| {
-                l.get(line - 1).map_or("none".to_string(), |e| {
-                    format!("{} {} ({})", e.decision, e.step, e.outcome)
-                })
-            };
-            Err(fail(
-                1,
-                format!(
-                    "error: the replay differs from the stored log ({} entries) at entry {line}: stored {}, replayed {}",
-                    stored.len(),
-                    id(&stored),
-                    id(replayed)
-                ),
-            ))
-        }
-    }
-}
-
-/// Gives again the people's answers that come next in the stored log (an entry approved or
-/// rejected by someone other than the policy), as long as the replay has reached them.
-fn answers_due(
-    o: &mut Orchestrator<Live>,
-    stored: &[tierwise::govern::Entry],
-) -> Result<(), Failure> {
-    while let Some(e) = stored.get(o.governor().log().entries().len()) {
-        let person = e.approver.as_deref().filter(|a| *a != "policy");
-        let Some((by, role)) = person
-            .filter(|_| e.step == "approved" || e.step == "rejected")
-            .and_then(|a| a.strip_suffix(')')?.rsplit_once(" ("))
-        else {
-            return Ok(());
-        };
-        let time = parse_time(&e.time)?;
-        if o.answer(&e.decision, e.step == "approved", by, role, time)
-            .is_err()
-        {
-            // The replay took another path (another policy): the comparison names where.
-            return Ok(());
-        }
-    }
-    Ok(())
-}
-
-/// The 1-based position of the first entry that differs (or that one log lacks).
-fn first_difference(a: &[tierwise::govern::Entry], b: &[tierwise::govern::Entry]) -> Option<usize> {
-    let n = a.len().max(b.len());
-    (0..n)
-        .find(|&i| a.get(i).map(|e| e.to_line()) != b.get(i).map(|e| e.to_line()))
-        .map(|i| i + 1)
-}
-
-/// (event, action, `kind:subject`, outcome) of every decided proposal.
-fn decisions_of(handled: &[Handled]) -> Vec<(String, String, String, String)> {
-    let mut out = Vec::new();
-    for h in handled {
-        for (p, v) in &h.decisions {
-            let outcome = match v {
-                Verdict::Approved { .. } => "approved".to_string(),
-                Verdict::Rejected { .. } => "rejected".to_string(),
-                Verdict::Escalated { role, .. } => format!("escalated to {role}"),
-                Verdict::Notified { .. } => "notified".to_string(),
-                _ => continue,
-            };
-            out.push((
-                h.event.clone(),
-                p.action.as_str().to_string(),
-                p.key(),
-                outcome,
-            ));
-        }
-    }
-    out
+    let Some(line) = r.first_difference() else {
+        println!(
+            "the stored log of {} entries is reproduced byte for byte",
+            r.stored.len()
+        );
+        return Ok(());
+    };
+    let id = |l: &[tierwise::govern::Entry]| {
+        l.get(line - 1).map_or("none".to_string(), |e| {
+            format!("{} {} ({})", e.decision, e.step, e.outcome)
+        })
+    };
+    Err(fail(
+        1,
+        format!(
+            "error: the replay differs from the stored log ({} entries) at entry {line}: stored {}, replayed {}",
+            r.stored.len(),
+            id(&r.stored),
+            id(&r.replayed)
+        ),
+    ))
 }
 
 pub fn log(c: LogCommand) -> Result<(), Failure> {

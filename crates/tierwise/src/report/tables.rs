@@ -236,7 +236,7 @@ fn structure_figures(a: &Analysis, r: &Results) -> Vec<Figure> {
             r.site.pi[w],
             "currency",
             format!(
-                "the site lost for its TTR of {} days (DESIGN 3.2)",
+                "the site lost for its TTR of {} days",
                 format_number(r.site.ttr[w])
             ),
         ));
@@ -277,7 +277,7 @@ fn exposure_tables(a: &Analysis, r: &Results) -> Result<[ReportTable; 4], Report
         table(
             "exposure_site",
             "Exposure per site",
-            "Every site lost alone for its TTR (DESIGN 3.2), ranked by PI.",
+            "Every site lost alone for its TTR, ranked by PI.",
             exposure_table(a, &r.site, "exposure_site")?,
         ),
         table(
@@ -295,7 +295,7 @@ fn exposure_tables(a: &Analysis, r: &Results) -> Result<[ReportTable; 4], Report
         table(
             "site_risk",
             "Intrinsic risk per site",
-            "p_fail and score of every site under the policy (DESIGN 3.3), in site order.",
+            "p_fail and score of every site under the policy, in site order.",
             a.risk_frame(),
         ),
     ])
@@ -402,7 +402,7 @@ fn monte_carlo_tables(
             "mc_summary",
             "Monte Carlo per product",
             "Per products row, ranked by expected loss, then the portfolio: availability, P(short), \
-             P(zero) against the analytic q, expected loss, VaR and CVaR (DESIGN 3.4).",
+             P(zero) against the analytic q, expected loss, VaR and CVaR.",
             take("mc_summary", &sim.summary(), &order)?,
         ),
         table(
@@ -507,7 +507,7 @@ fn criticality_tables(
         table(
             "critical_sellers",
             "Critical sellers",
-            "Sellers whose loss alone leaves their group short (DESIGN 3.5), in supply order.",
+            "Sellers whose loss alone leaves their group short, in supply order.",
             crit.critical_sellers_frame(),
         ),
         tier1_dependants(crit)?,
@@ -515,7 +515,7 @@ fn criticality_tables(
         table(
             "country_shares",
             "Country shares per product and tier",
-            "Each country's share of a products row's cost-weighted supply at a tier (DESIGN 3.5).",
+            "Each country's share of a products row's cost-weighted supply at a tier.",
             crit.country_shares_frame(a),
         ),
         tier_country(crit)?,
@@ -678,7 +678,7 @@ fn safety_stock(crit: &Criticality) -> Result<ReportTable, ReportError> {
         "safety_stock",
         "Risk-adjusted safety stock",
         "Per supply edge: the safety stock the policy asks for against what the buyer holds; \
-         ranked by the gap in days (DESIGN 3.5).",
+         ranked by the gap in days.",
         ranked("safety_stock", &df, &gap, &keys)?,
     ))
 }
@@ -698,7 +698,7 @@ fn stress_top_sites(a: &Analysis, r: &Results) -> ReportTable {
         "stress_top_sites",
         "The exact stress test of the top sites",
         "For the sites with the largest closed-form PI: the TTR and TTS linear programs of \
-         Simchi-Levi et al. (DESIGN 3.6), with capacity and stock everywhere, solved with HiGHS, \
+         Simchi-Levi et al., with capacity and stock everywhere, solved with HiGHS, \
          next to the closed form.",
         stress,
     )

@@ -11,6 +11,7 @@
 mod cache;
 mod decisions;
 mod events;
+mod governed;
 mod load;
 mod project;
 mod query;
@@ -30,6 +31,7 @@ use oxigraph::store::Store;
 use polars::prelude::DataFrame;
 
 pub use events::LiveGraph;
+pub use governed::{PolicyDiff, Replay, ReplayError};
 pub use load::{Input, LoadReceipt, Prepared, prepare, prepare_with};
 pub use query::QueryOptions;
 pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_iri};
@@ -202,6 +204,16 @@ impl KnowledgeGraph {
         // A load that panicked wrote nothing (the bulk load commits last), so the lock's
         // poison carries no meaning.
         Ok(self.writer.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Quads in the store, the ontology included.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        Ok(self.store.len()?)
+    }
+
+    /// Whether the store holds no quad at all.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.store.is_empty()?)
     }
 
     /// Where the store lives on disk (`None` in memory).

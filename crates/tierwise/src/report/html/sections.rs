@@ -162,7 +162,7 @@ fn first_looks(v: &View<'_>, h: &mut String) -> Written {
 pub(super) fn exposure(p: &Page<'_>, h: &mut String) -> Written {
     let v = &p.v;
     let n_sites = v.height("exposure_site")?;
-    h.push_str("<p class=\"lead\">Each site is lost alone for its time to recover (TTR). PI is the loss of every products row it reaches (DESIGN 3.2); REI = PI / the largest PI. The line is the cumulative share of the total PI of all sites.</p>\n");
+    h.push_str("<p class=\"lead\">Each site is lost alone for its time to recover (TTR). PI is the loss of every products row it reaches; REI = PI / the largest PI. The line is the cumulative share of the total PI of all sites.</p>\n");
     pareto_figure(v, h, n_sites)?;
     concentration_curve(v, h, n_sites)?;
     h.push_str(&v.html_table(
@@ -283,7 +283,7 @@ fn stress_top_sites(v: &View<'_>, h: &mut String) -> Written {
         ));
         return Ok(());
     }
-    h.push_str("<p class=\"lead\">For the sites with the largest closed-form PI: the minimum value of lost sales over their TTR (pi) and the longest time without lost sales (tts) from the linear programs of Simchi-Levi et al., with capacity and stock everywhere (DESIGN 3.6), next to the closed form. Capacity limits can make the LP lose more; stock and spare capacity elsewhere can make it lose less.</p>");
+    h.push_str("<p class=\"lead\">For the sites with the largest closed-form PI: the minimum value of lost sales over their TTR (pi) and the longest time without lost sales (tts) from the linear programs of Simchi-Levi et al., with capacity and stock everywhere, next to the closed form. Capacity limits can make the LP lose more; stock and spare capacity elsewhere can make it lose less.</p>");
     h.push_str(&v.html_table(
         "stress_top_sites",
         &[
@@ -405,7 +405,7 @@ impl HeatMap {
 pub(super) fn tier_country(p: &Page<'_>, h: &mut String) -> Written {
     let v = &p.v;
     let map = HeatMap::from_table(v)?;
-    h.push_str("<p class=\"lead\">Each products row's daily demand exploded through shares and BOM quantities, weighted by unit cost, grouped by the supplying site's tier and country (DESIGN 3.5); each cell is the country's share of its tier. Tier 0 is the focal plants.</p>\n");
+    h.push_str("<p class=\"lead\">Each products row's daily demand exploded through shares and BOM quantities, weighted by unit cost, grouped by the supplying site's tier and country; each cell is the country's share of its tier. Tier 0 is the focal plants.</p>\n");
     let _ = writeln!(
         h,
         "<figure>{}<figcaption>{} with the largest shares over all tiers{}; from <code>tier_country.parquet</code>.</figcaption></figure>",
@@ -445,7 +445,7 @@ pub(super) fn monte_carlo(p: &Page<'_>, h: &mut String) -> Written {
     let losing = sim.losses.iter().filter(|&&l| l > 0.0).count();
     let _ = writeln!(
         h,
-        "<p class=\"lead\">{} scenarios (seed {}); each draws every site failing with its p_fail and every country with its p_event, independently, from its own random stream (DESIGN 3.4). {} scenarios ({}) lose something; the histogram shows those, with VaR and CVaR of the whole distribution marked.</p>",
+        "<p class=\"lead\">{} scenarios (seed {}); each draws every site failing with its p_fail and every country with its p_event, independently, from its own random stream. {} scenarios ({}) lose something; the histogram shows those, with VaR and CVaR of the whole distribution marked.</p>",
         format_number(sim.scenarios as f64),
         sim.seed,
         format_number(losing as f64),
@@ -569,7 +569,7 @@ pub(super) fn chokepoints(p: &Page<'_>, h: &mut String) -> Written {
 /// Section 8: for each top site, the products row it hurts most and the two paths that explain it.
 pub(super) fn explaining_paths(p: &Page<'_>, h: &mut String) -> Written {
     let v = &p.v;
-    h.push_str("<p class=\"lead\">For each site with the largest PI, the products row it hurts most, the path that sets that row's TTS (from the lost site down to the plant, with the stock held at each hop) and the path of binding availability (DESIGN 7).</p>\n");
+    h.push_str("<p class=\"lead\">For each site with the largest PI, the products row it hurts most, the path that sets that row's TTS (from the lost site down to the plant, with the stock held at each hop) and the path of binding availability.</p>\n");
     let n_paths = v.height("explain_paths")?;
     if n_paths == 0 {
         h.push_str(&none(
@@ -661,7 +661,7 @@ pub(super) fn safety_stock(p: &Page<'_>, h: &mut String) -> Written {
         .collect();
     let _ = writeln!(
         h,
-        "<p class=\"lead\">Risk-adjusted safety stock per supply edge, z · sqrt(L σd² + d² σL²) with the service level raised by the seller's p_fail (DESIGN 3.5), against the days the buyer holds: {} of {} edges hold less than the policy asks for; the largest gaps first.</p>",
+        "<p class=\"lead\">Risk-adjusted safety stock per supply edge, z · sqrt(L σd² + d² σL²) with the service level raised by the seller's p_fail, against the days the buyer holds: {} of {} edges hold less than the policy asks for; the largest gaps first.</p>",
         format_number(gaps.len() as f64),
         format_number(n_stock as f64)
     );
@@ -691,7 +691,7 @@ pub(super) fn what_to_do(p: &Page<'_>, h: &mut String) -> Written {
     let n = v.height("mitigation_proposals")?;
     let _ = writeln!(
         h,
-        "<p class=\"lead\">For the sites with the largest PI: raise a co-seller's max_share, add a second source that already makes the part, qualify an alternate part, add buffer days that close TTR − TTS, or raise stock to the safety stock. Each proposal is costed from the policy's <code>[mitigation]</code> section (every term in <code>mitigation_proposals.parquet</code>, cost_terms) and evaluated by re-running the model for every unit it touches (DESIGN 3.5); benefit is the PI removed. {} proposals, the best by benefit per cost first.</p>",
+        "<p class=\"lead\">For the sites with the largest PI: raise a co-seller's max_share, add a second source that already makes the part, qualify an alternate part, add buffer days that close TTR − TTS, or raise stock to the safety stock. Each proposal is costed from the policy's <code>[mitigation]</code> section (every term in <code>mitigation_proposals.parquet</code>, cost_terms) and evaluated by re-running the model for every unit it touches; benefit is the PI removed. {} proposals, the best by benefit per cost first.</p>",
         format_number(n as f64)
     );
     h.push_str(&v.table_or_none(
