@@ -169,7 +169,10 @@ impl From<tierwise::willems::WillemsError> for Error {
 
 impl From<tierwise::generate::GenerateError> for Error {
     fn from(e: tierwise::generate::GenerateError) -> Self {
-        value_error(e)
+        match e {
+            tierwise::generate::GenerateError::Cancelled => Error::Cancelled,
+            e => value_error(e),
+        }
     }
 }
 
@@ -245,7 +248,9 @@ fn store_error(e: CoreStoreError) -> PyErr {
     match e {
         CoreStoreError::Ingest(IngestError::DataQuality(r)) => data_quality_error(&r),
         CoreStoreError::Query(m) => QueryError::new_err(m),
-        CoreStoreError::QueryCancelled | CoreStoreError::LoadCancelled => cancelled(),
+        CoreStoreError::QueryCancelled
+        | CoreStoreError::LoadCancelled
+        | CoreStoreError::Cancelled => cancelled(),
         e @ CoreStoreError::QueryTimeout { .. } => PyTimeoutError::new_err(e.to_string()),
         other => StoreError::new_err(other.to_string()),
     }

@@ -292,10 +292,10 @@ impl KnowledgeGraph {
     ) -> Result<Network, Error> {
         let settings = Settings::from_args(policy.as_deref(), as_of.as_deref())?;
         let source = Source::Graph(self.kg.clone());
-        let (opened, down) = py.detach(|| -> Result<_, Error> {
-            let opened = source.open(&settings)?;
+        let (opened, down) = run_interruptible(py, None, |p| -> Result<_, Error> {
+            let opened = source.open_with(&settings, p)?;
             Ok((opened, self.kg.active_disruptions()?))
-        })?;
+        })??;
         Ok(Network::new(opened).with_disruptions(down))
     }
 
@@ -320,14 +320,19 @@ impl KnowledgeGraph {
         if atomic && !bad.is_empty() {
             return Err(malformed(&bad).into());
         }
-        let out = py.detach(|| -> Result<Outcome, Error> {
+        // Ctrl-C stops before the next event; the events applied are stored (applying the
+        // batch again finishes it: they are duplicates then).
+        let out = run_interruptible(py, None, |p| -> Result<Outcome, Error> {
             let mut live = self.live.lock().map_err(|_| poisoned())?;
             if fresh || live.is_none() {
-                *live = Some(self.kg.live(settings.policy.clone(), settings.as_of)?);
+                *live = Some(
+                    self.kg
+                        .live_with(settings.policy.clone(), settings.as_of, p)?,
+                );
             }
             let lg = live.as_mut().expect("made above");
-            Ok(lg.apply(&parsed, &name, atomic)?)
-        })?;
+            Ok(lg.apply_with(&parsed, &name, atomic, p)?)
+        })??;
         let rejected = rejections(&bad, &out);
         if !rejected.is_empty() {
             let msg = format!(
@@ -382,23 +387,25 @@ impl KnowledgeGraph {
         if !bad.is_empty() {
             return Err(malformed(&bad).into());
         }
-        let entries = py.detach(|| -> Result<_, Error> {
+        let entries = run_interruptible(py, None, |p| -> Result<_, Error> {
             let mut live = self.live.lock().map_err(|_| poisoned())?;
             let lg = match live.take() {
                 Some(lg) if policy.is_none() && as_of.is_none() => lg,
-                _ => self.kg.live(settings.policy.clone(), settings.as_of)?,
+                _ => self
+                    .kg
+                    .live_with(settings.policy.clone(), settings.as_of, p)?,
             };
             let mut all = tierwise::govern::builtin_agents();
             all.extend(extra);
             let governor = Governor::new(settings.policy.clone())?;
             let mut o = Orchestrator::with_agents(lg, governor, all)?;
             let before = o.governor().log().entries().len();
-            let result = o.handle(&parsed, &name, chrono::Utc::now());
+            let result = o.handle_with(&parsed, &name, chrono::Utc::now(), p);
             let entries = o.governor().log().entries()[before..].to_vec();
             *live = Some(o.into_ledger());
             result?;
             Ok(entries)
-        })?;
+        })??;
         if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
             return Err(e.into());
         }

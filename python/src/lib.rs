@@ -38,11 +38,12 @@ fn generate(
     n1: usize,
     n2: usize,
 ) -> Result<(), Error> {
-    py.detach(|| {
+    // Ctrl-C stops the generator between its steps, before anything is written.
+    interrupt::run_interruptible(py, None, |p| {
         let t = match preset.as_deref() {
             None => {
                 let config = tierwise::generate::GeneratorConfig::new(sites, seed);
-                tierwise::generate::generate(&config)?
+                tierwise::generate::generate_with(&config, p)?
             }
             Some("peer") => tierwise::datasets::peer::peer(n1, n2, seed),
             Some(other) => {
@@ -61,7 +62,7 @@ fn generate(
             std::fs::write(out.join("events.jsonl"), text)?;
         }
         Ok(())
-    })
+    })?
 }
 
 /// Writes one of the 38 real Willems (2008) chains as tables to `out`.

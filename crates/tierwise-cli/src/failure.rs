@@ -67,7 +67,9 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::Ingest(i) => i.into(),
             StoreError::Query(m) => fail(2, format!("error: SPARQL query: {m}")),
-            StoreError::QueryCancelled | StoreError::LoadCancelled => interrupted(),
+            StoreError::QueryCancelled | StoreError::LoadCancelled | StoreError::Cancelled => {
+                interrupted()
+            }
             e @ (StoreError::RdfSyntax { .. }
             | StoreError::UnknownFormat { .. }
             | StoreError::Network(_)) => bad_input(e),
@@ -172,7 +174,10 @@ impl From<PolarsError> for Failure {
 
 impl From<tierwise::generate::GenerateError> for Failure {
     fn from(e: tierwise::generate::GenerateError) -> Self {
-        bad_input(e)
+        match e {
+            tierwise::generate::GenerateError::Cancelled => interrupted(),
+            e => bad_input(e),
+        }
     }
 }
 

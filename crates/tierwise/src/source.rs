@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::ingest::{Finding, IngestError, LoadOptions, RawTables};
 use crate::model::TABLE_NAMES;
 use crate::network::{Network, NetworkError};
+use crate::progress::Progress;
 use crate::risk::{Analysis, Policy, PolicyError};
 use crate::store::{KnowledgeGraph, StoreError};
 use polars::prelude::AnyValue;
@@ -227,22 +228,33 @@ impl Source {
 
     /// Reads, checks and compiles the source into an analysis under `settings`.
     pub fn open(&self, settings: &Settings) -> Result<Opened, SourceError> {
+        self.open_with(settings, &Progress::new())
+    }
+
+    /// [`Source::open`], stopping when `progress` is cancelled while a store or RDF file is
+    /// read or loaded (tables are checked whole: seconds even at 1M sites).
+    pub fn open_with(
+        &self,
+        settings: &Settings,
+        progress: &Progress,
+    ) -> Result<Opened, SourceError> {
         let options = settings.load_options();
         let (net, inputs, warnings) = match self {
             Source::Demo => compile_tables(crate::datasets::demo::demo_raw_tables(), &options)?,
             Source::Tables(dir) => compile_tables(RawTables::read_dir(dir)?, &options)?,
             Source::Rdf(path) => {
                 let kg = KnowledgeGraph::in_memory()?;
-                let receipt = kg.load_rdf(path, None, &options)?;
-                let (net, inputs) = project(&kg)?;
+                let input = crate::store::Input::Rdf(path.clone(), None);
+                let receipt = kg.load_one_with(input, &options, progress)?;
+                let (net, inputs) = project(&kg, progress)?;
                 (net, inputs, receipt.warnings)
             }
             Source::Store(path) => {
-                let (net, inputs) = project(&open_store(path)?)?;
+                let (net, inputs) = project(&open_store(path)?, progress)?;
                 (net, inputs, Vec::new())
             }
             Source::Graph(kg) => {
-                let (net, inputs) = project(kg)?;
+                let (net, inputs) = project(kg, progress)?;
                 (net, inputs, Vec::new())
             }
         };
@@ -308,8 +320,11 @@ fn compile_tables(raw: RawTables, options: &LoadOptions) -> Result<Compiled, Sou
     Ok((net, InputFile::from_pairs(&checked.files), checked.warnings))
 }
 
-fn project(kg: &KnowledgeGraph) -> Result<(Network, Vec<InputFile>), SourceError> {
-    Ok((kg.network()?, InputFile::from_store(kg)?))
+fn project(
+    kg: &KnowledgeGraph,
+    progress: &Progress,
+) -> Result<(Network, Vec<InputFile>), SourceError> {
+    Ok((kg.network_with(progress)?, InputFile::from_store(kg)?))
 }
 
 #[cfg(test)]

@@ -23,7 +23,8 @@ fn open_live(args: &LiveArgs, read_only: bool) -> Result<LiveGraph, Failure> {
     } else {
         open_store(&args.store)?
     };
-    Ok(kg.live(settings.policy, settings.as_of)?)
+    let live = crate::progress::cancellable(|p| kg.live_with(settings.policy, settings.as_of, p));
+    Ok(live?)
 }
 
 pub(super) fn open_to_read(path: &Path) -> Result<tierwise::store::KnowledgeGraph, Failure> {
@@ -64,17 +65,40 @@ pub fn apply(
         };
     }
     let mut lg = open_live(args, false)?;
-    let outcome = lg.apply(&parsed, &events.display().to_string(), atomic)?;
+    let source = events.display().to_string();
+    // Ctrl-C stops before the next event; the events reached are stored whole.
+    let (outcome, stopped) = crate::progress::cancellable(|p| {
+        (lg.apply_with(&parsed, &source, atomic, p), p.is_cancelled())
+    });
+    let outcome = outcome?;
     write_frame(&mut outcome.delta_frame()?, out)?;
     let rejected: Vec<EventError> = outcome.rejected().cloned().collect();
     write_rejects(rejects, events, &bad, &rejected)?;
     summarise(&outcome, &bad, &lg);
     drop(lg);
+    if stopped {
+        return Err(interrupted_after(
+            outcome.events.len(),
+            parsed.len(),
+            events,
+        ));
+    }
     if bad.is_empty() && rejected.is_empty() {
         Ok(())
     } else {
         Err(fail(2, rejection_message(events, &bad, &rejected)))
     }
+}
+
+/// Ctrl-C stopped a batch after `reached` of its `of` events.
+pub(super) fn interrupted_after(reached: usize, of: usize, file: &Path) -> Failure {
+    fail(
+        130,
+        format!(
+            "interrupted after {reached} of {of} events (each stored whole): apply {} again to finish",
+            file.display()
+        ),
+    )
 }
 
 fn rejection_message(file: &Path, bad: &[EventError], rejected: &[EventError]) -> String {

@@ -215,7 +215,7 @@ pub fn governed(args: &LiveArgs) -> Result<Orchestrator<LiveGraph>, Failure> {
     let settings = Settings::from_args(p.policy.as_deref(), p.as_of.as_deref())?;
     let kg = open_store(&args.store)?;
     let governor = Governor::new(settings.policy.clone())?;
-    let lg = kg.live(settings.policy, settings.as_of)?;
+    let lg = crate::progress::cancellable(|p| kg.live_with(settings.policy, settings.as_of, p))?;
     Ok(Orchestrator::new(lg, governor)?)
 }
 
@@ -258,10 +258,26 @@ pub fn apply(
     let (name, received) = (source.display().to_string(), chrono::Utc::now());
     // One event at a time, so each is printed as it is decided (and is in the store, with its
     // commits and log entries, by then).
+    // Ctrl-C stops before the next event: each one handled is stored whole.
     let mut rejected = Vec::new();
-    for e in parsed {
-        let handled = o.handle(std::slice::from_ref(e), &name, received)?;
-        rejected.extend(print_handled(&handled));
+    let mut reached = 0;
+    let stopped = crate::progress::cancellable(|p| -> Result<bool, Failure> {
+        for e in parsed {
+            let handled = o.handle_with(std::slice::from_ref(e), &name, received, p)?;
+            if handled.is_empty() {
+                return Ok(true);
+            }
+            reached += 1;
+            rejected.extend(print_handled(&handled));
+        }
+        Ok(false)
+    })?;
+    if stopped {
+        return Err(super::events::interrupted_after(
+            reached,
+            parsed.len(),
+            source,
+        ));
     }
     let entries = &o.governor().log().entries()[before..];
     let mut frame = log_frame(entries).map_err(|e| fail(1, format!("error: {e}")))?;

@@ -16,6 +16,7 @@ use super::{Change, Event, EventError, Writes};
 use crate::model::SubjectKind;
 use crate::model::Target;
 use crate::network::Network;
+use crate::progress::Progress;
 use crate::risk::{Analysis, Disruption, Exposure, Touched, UnitKind};
 
 /// The kinds of unit whose exposure a live state keeps by default.
@@ -203,12 +204,27 @@ impl Live {
     /// rejected event changes nothing and the others still apply. Returns each event's
     /// outcome and the delta of the kept results.
     pub fn apply(&mut self, events: &[(usize, Event)], received: DateTime<Utc>) -> Outcome {
+        self.apply_with(events, received, &Progress::new())
+    }
+
+    /// [`Live::apply`], stopping before the next event once `progress` is cancelled (Ctrl-C):
+    /// the outcome then lists the events reached, each applied whole, and the kept results
+    /// follow them; the events not reached are not in it.
+    pub fn apply_with(
+        &mut self,
+        events: &[(usize, Event)],
+        received: DateTime<Utc>,
+        progress: &Progress,
+    ) -> Outcome {
         let clock = std::time::Instant::now();
         let before_rows = self.row_availability();
         let mut batch = Batch::default();
         let mut out = Outcome::default();
         let mut old_risks: BTreeMap<u32, f64> = BTreeMap::new();
         for (line, e) in events {
+            if progress.is_cancelled() {
+                break;
+            }
             let status = self.apply_one(*line, e, &mut batch, &mut old_risks);
             out.events.push(EventOutcome {
                 line: *line,

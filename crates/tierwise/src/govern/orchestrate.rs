@@ -15,6 +15,7 @@ use super::decide::{Commit, Governor, Proposal, Seen, Verdict};
 use super::log::Entry;
 use crate::events::{DeltaRow, Event, Live, Outcome, Status, parse_value};
 use crate::model::SupplyRow;
+use crate::progress::Progress;
 use crate::risk::{Exposure, UnitKind};
 use crate::rules::Action;
 
@@ -173,8 +174,24 @@ impl<L: Ledger> Orchestrator<L> {
         source: &str,
         received: DateTime<Utc>,
     ) -> Result<Vec<Handled>, GovernError> {
+        self.handle_with(events, source, received, &Progress::new())
+    }
+
+    /// [`Orchestrator::handle`], stopping before the next event once `progress` is cancelled
+    /// (Ctrl-C): the events handled are whole (each with its decisions and commits, written
+    /// together) and listed; handling the batch again finishes it.
+    pub fn handle_with(
+        &mut self,
+        events: &[(usize, Event)],
+        source: &str,
+        received: DateTime<Utc>,
+        progress: &Progress,
+    ) -> Result<Vec<Handled>, GovernError> {
         let mut out = Vec::with_capacity(events.len());
         for e in events {
+            if progress.is_cancelled() {
+                break;
+            }
             out.push(self.held(|o| {
                 let handled = o.step(e, source, received)?;
                 o.flush()?;

@@ -20,6 +20,7 @@ use crate::events::{
     replay,
 };
 use crate::network::Network;
+use crate::progress::Progress;
 use crate::risk::{Analysis, Policy};
 
 /// The prefix of the named graphs of event batches.
@@ -95,17 +96,32 @@ impl KnowledgeGraph {
     /// The state the stored loads and events make: the tables (the loads' with the events
     /// applied), the registers, active disruptions and ids seen.
     pub fn replayed(&self, until: Option<DateTime<Utc>>) -> Result<Replayed, StoreError> {
+        self.replayed_with(until, &Progress::new())
+    }
+
+    /// [`KnowledgeGraph::replayed`], stopping with [`StoreError::Cancelled`] when `progress`
+    /// is cancelled while the loads are read.
+    pub fn replayed_with(
+        &self,
+        until: Option<DateTime<Utc>>,
+        progress: &Progress,
+    ) -> Result<Replayed, StoreError> {
         let events = self.stored_events(until)?;
         let graphs = match until {
             Some(t) => self.loads_until(t)?,
             None => self.data_graphs()?,
         };
-        Ok(replay(self.tables_of(&graphs)?, &events))
+        Ok(replay(self.tables_of(&graphs, progress)?, &events))
     }
 
     /// The tables the given load graphs hold, refused when the projection finds a problem.
-    fn tables_of(&self, graphs: &[NamedNode]) -> Result<crate::model::Tables, StoreError> {
-        let (tables, findings) = super::project::tables(&self.store, graphs, self.path.is_some())?;
+    fn tables_of(
+        &self,
+        graphs: &[NamedNode],
+        progress: &Progress,
+    ) -> Result<crate::model::Tables, StoreError> {
+        let (tables, findings) =
+            super::project::tables(&self.store, graphs, self.path.is_some(), progress)?;
         if !findings.is_empty() {
             let report = crate::ingest::QualityReport {
                 errors: findings,
@@ -119,7 +135,7 @@ impl KnowledgeGraph {
     /// The tables of the loads alone, before any stored event (for replaying the events under
     /// another policy: `tierwise policy diff`).
     pub fn loaded_tables(&self) -> Result<crate::model::Tables, StoreError> {
-        self.tables_of(&self.data_graphs()?)
+        self.tables_of(&self.data_graphs()?, &Progress::new())
     }
 
     /// The active disruptions the stored `site.down` and `site.up` events leave.
@@ -167,10 +183,21 @@ impl KnowledgeGraph {
     /// onto the loads, compiled, analysed, and the exposures of sites, companies and
     /// countries kept.
     pub fn live(&self, policy: Arc<Policy>, as_of: DateTime<Utc>) -> Result<LiveGraph, StoreError> {
+        self.live_with(policy, as_of, &Progress::new())
+    }
+
+    /// [`KnowledgeGraph::live`], stopping with [`StoreError::Cancelled`] when `progress` is
+    /// cancelled while the store is read.
+    pub fn live_with(
+        &self,
+        policy: Arc<Policy>,
+        as_of: DateTime<Utc>,
+        progress: &Progress,
+    ) -> Result<LiveGraph, StoreError> {
         let (net, replayed) = if self.event_graphs()?.is_empty() {
-            (self.network()?, Replayed::default())
+            (self.network_with(progress)?, Replayed::default())
         } else {
-            let r = self.replayed(None)?;
+            let r = self.replayed_with(None, progress)?;
             let net = match (&self.path, self.state()) {
                 (Some(path), Ok(state)) => match cache::read(path, &state) {
                     Some(net) => net,
@@ -218,6 +245,20 @@ impl LiveGraph {
         source: &str,
         atomic: bool,
     ) -> Result<Outcome, StoreError> {
+        self.apply_with(events, source, atomic, &Progress::new())
+    }
+
+    /// [`LiveGraph::apply`] that stops before the next event once `progress` is cancelled
+    /// (Ctrl-C) and stores the events reached; applying the batch again finishes it (the
+    /// stored ones are duplicates). An atomic batch is all or nothing: cancelled, it is
+    /// refused whole ([`StoreError::Cancelled`]) unless it was already applying.
+    pub fn apply_with(
+        &mut self,
+        events: &[(usize, Event)],
+        source: &str,
+        atomic: bool,
+        progress: &Progress,
+    ) -> Result<Outcome, StoreError> {
         // One writer at a time (loads and event batches alike); a read-only store refuses.
         let kg = self.kg.clone();
         let _writer = kg.writer()?;
@@ -225,7 +266,13 @@ impl LiveGraph {
         if atomic && let Some(out) = self.live.refuse_atomic(events, received) {
             return Ok(out);
         }
-        let out = self.live.apply(events, received);
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let never = Progress::new();
+        let out = self
+            .live
+            .apply_with(events, received, if atomic { &never } else { progress });
         let applied: Vec<(&Event, &crate::events::EventOutcome)> = events
             .iter()
             .zip(&out.events)

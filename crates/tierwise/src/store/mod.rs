@@ -39,6 +39,7 @@ pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_i
 use crate::ingest::{IngestError, QualityReport};
 use crate::model::Tables;
 use crate::network::{Network, NetworkError};
+use crate::progress::Progress;
 
 /// The ontology shipped with this crate (`data/ontology.ttl`).
 pub const ONTOLOGY_TTL: &str = include_str!("../../../../data/ontology.ttl");
@@ -71,6 +72,11 @@ pub enum StoreError {
     /// committed: nothing of it is stored.
     #[error("the load was cancelled; nothing of it is stored")]
     LoadCancelled,
+    /// Reading the store (the network's projection, a replay) or applying events was
+    /// cancelled through its [`Progress`](crate::progress::Progress); what was committed
+    /// before is whole.
+    #[error("cancelled")]
+    Cancelled,
     #[error("SPARQL query error: {0}")]
     Query(String),
     /// A query ran past its timeout ([`QueryOptions::timeout`]) and was stopped.
@@ -292,11 +298,21 @@ impl KnowledgeGraph {
     /// The tables of the current state: every load together (the union of the data graphs,
     /// read through the store's indexes one subject at a time) with the stored events applied.
     pub fn tables(&self) -> Result<Tables, StoreError> {
+        self.tables_with(&Progress::new())
+    }
+
+    /// [`KnowledgeGraph::tables`], stopping with [`StoreError::Cancelled`] when `progress`
+    /// is cancelled.
+    pub fn tables_with(&self, progress: &Progress) -> Result<Tables, StoreError> {
         if !self.event_graphs()?.is_empty() {
-            return Ok(self.replayed(None)?.tables);
+            return Ok(self.replayed_with(None, progress)?.tables);
         }
-        let (tables, findings) =
-            project::tables(&self.store, &self.data_graphs()?, self.path.is_some())?;
+        let (tables, findings) = project::tables(
+            &self.store,
+            &self.data_graphs()?,
+            self.path.is_some(),
+            progress,
+        )?;
         if !findings.is_empty() {
             return Err(IngestError::DataQuality(Box::new(QualityReport {
                 errors: findings,
@@ -310,14 +326,20 @@ impl KnowledgeGraph {
     /// Compiles the stored data into the supply network. On disk, the network of the
     /// current state is kept beside the store: an unchanged store opens it instead.
     pub fn network(&self) -> Result<Network, StoreError> {
+        self.network_with(&Progress::new())
+    }
+
+    /// [`KnowledgeGraph::network`], stopping with [`StoreError::Cancelled`] when `progress`
+    /// is cancelled while the store is read.
+    pub fn network_with(&self, progress: &Progress) -> Result<Network, StoreError> {
         let Some(path) = &self.path else {
-            return Ok(Network::compile(&self.tables()?)?);
+            return Ok(Network::compile(&self.tables_with(progress)?)?);
         };
         let state = self.state()?;
         if let Some(net) = cache::read(path, &state) {
             return Ok(net);
         }
-        let net = Network::compile(&self.tables()?)?;
+        let net = Network::compile(&self.tables_with(progress)?)?;
         self.keep_network(&net);
         Ok(net)
     }

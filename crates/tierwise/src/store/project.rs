@@ -16,19 +16,26 @@ use super::StoreError;
 use super::rdf::{Extractor, Print, Props, print};
 use crate::ingest::Finding;
 use crate::model::Tables;
+use crate::progress::Progress;
+
+/// Quads read between two looks at the cancel flag (a few milliseconds of decoding).
+const CHECK_EVERY: u32 = 1 << 16;
 
 /// The tables held by the graphs `graphs` of `store`, and the problems found reading them.
 /// `ordered`: the store gives a graph's quads in subject order (RocksDB does; the in-memory
-/// store, whose quads are in memory anyway, does not, and is read as a whole).
+/// store, whose quads are in memory anyway, does not, and is read as a whole). A cancelled
+/// `progress` stops the reading ([`StoreError::Cancelled`]).
 pub(crate) fn tables(
     store: &Store,
     graphs: &[NamedNode],
     ordered: bool,
+    progress: &Progress,
 ) -> Result<(Tables, Vec<Finding>), StoreError> {
     if !ordered {
         let mut quads = Vec::new();
         for g in graphs {
             for q in store.quads_for_pattern(None, None, None, Some(g.into())) {
+                go_on(quads.len() as u32, progress)?;
                 quads.push(q?);
             }
         }
@@ -49,10 +56,11 @@ pub(crate) fn tables(
         each_subject(
             store.quads_for_pattern(None, None, None, Some(g.into())),
             &mut read,
+            progress,
         )?;
     }
     if !shared.is_empty() {
-        reread_shared(store, graphs, &mut ex, &shared)?;
+        reread_shared(store, graphs, &mut ex, &shared, progress)?;
     }
     Ok(ex.finish())
 }
@@ -62,11 +70,13 @@ pub(crate) fn tables(
 fn each_subject(
     quads: impl Iterator<Item = Result<Quad, oxigraph::store::StorageError>>,
     f: &mut dyn FnMut(NamedOrBlankNode, Props),
+    progress: &Progress,
 ) -> Result<(), StoreError> {
     let mut current: Option<NamedOrBlankNode> = None;
     let mut props = Props::new();
-    for q in quads {
+    for (n, q) in quads.enumerate() {
         let q = q?;
+        go_on(n as u32, progress)?;
         if current.as_ref() != Some(&q.subject) {
             if let Some(s) = current.take() {
                 f(s, std::mem::take(&mut props));
@@ -91,6 +101,7 @@ fn reread_shared(
     graphs: &[NamedNode],
     ex: &mut Extractor,
     shared: &HashSet<NamedOrBlankNode>,
+    progress: &Progress,
 ) -> Result<(), StoreError> {
     let prints: HashSet<Print> = shared.iter().map(print).collect();
     ex.forget_subjects(&prints);
@@ -105,7 +116,15 @@ fn reread_shared(
                 q.as_ref()
                     .map_or(true, |q| data.contains(&q.graph_name.as_ref()))
             });
-        each_subject(quads, &mut |s, props| ex.subject(s, props))?;
+        each_subject(quads, &mut |s, props| ex.subject(s, props), progress)?;
+    }
+    Ok(())
+}
+
+/// Err once `progress` is cancelled, looked at every [`CHECK_EVERY`] quads (`n` counts them).
+fn go_on(n: u32, progress: &Progress) -> Result<(), StoreError> {
+    if n.is_multiple_of(CHECK_EVERY) && progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
     }
     Ok(())
 }

@@ -529,3 +529,40 @@ proptest! {
         assert_same_as_fresh(&live);
     }
 }
+
+/// Ctrl-C (a cancelled progress) stops reading the store and an event batch without changing
+/// anything: the projection and the live state refuse, the batch stores nothing, and the same
+/// batch afterwards applies whole.
+#[test]
+fn a_cancelled_projection_or_batch_changes_nothing() {
+    use tierwise::progress::Progress;
+    use tierwise::store::StoreError;
+    let d = diamond_with(&[]);
+    let kg = KnowledgeGraph::in_memory().unwrap();
+    kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+    let policy = Arc::new(Policy::default());
+    let stop = Progress::new();
+    stop.cancel();
+    let err = kg.network_with(&stop).unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled), "{err}");
+    let Err(err) = kg.live_with(policy.clone(), as_of("2026-03-01"), &stop) else {
+        panic!("not cancelled");
+    };
+    assert!(matches!(err, StoreError::Cancelled), "{err}");
+    let mut lg = kg.live(policy, as_of("2026-03-01")).unwrap();
+    let batch = parsed(&[shipment("s1", 9.0), shipment("s2", 7.0)]);
+    let quads = kg.store().len().unwrap();
+    for atomic in [false, true] {
+        let err = lg.apply_with(&batch, "test", atomic, &stop).unwrap_err();
+        assert!(matches!(err, StoreError::Cancelled), "{err}");
+        assert_eq!(kg.store().len().unwrap(), quads, "nothing stored");
+        assert!(!lg.live().has_seen("s1"));
+    }
+    // In memory, a live state stops before its first event: nothing is reached.
+    let mut live = Live::new(analysis(d.path()), &LIVE_KINDS);
+    let out = live.apply_with(&batch, as_of("2026-03-01"), &stop);
+    assert!(out.events.is_empty() && out.delta.is_empty());
+    let out = lg.apply(&batch, "test", false).unwrap();
+    assert_eq!(out.applied(), 2);
+    assert_eq!(&kg.network().unwrap(), lg.live().analysis().network());
+}

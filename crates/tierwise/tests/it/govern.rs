@@ -373,3 +373,35 @@ fn the_mitigation_agent_brings_the_best_proposal_to_a_person() {
     assert!(p.benefit > 0.0);
     assert!(matches!(v, Verdict::Escalated { role, .. } if role == "category_manager"));
 }
+
+// Ctrl-C (a cancelled progress) stops a governed batch before its next event: handled after,
+// the sanction of T2 is decided as if nothing had happened before.
+#[test]
+fn a_cancelled_governed_batch_handles_nothing_more() {
+    let mut o = orchestrator();
+    let before = sellers(&o);
+    let listed = event(
+        "e1",
+        "sanction.listed",
+        "2026-03-01T08:00:00Z",
+        "T2",
+        r#"{"subject_kind":"site"}"#,
+    );
+    let stop = tierwise::progress::Progress::new();
+    stop.cancel();
+    let handled = o
+        .handle_with(
+            std::slice::from_ref(&listed),
+            "urn:test",
+            as_of("2026-03-01"),
+            &stop,
+        )
+        .unwrap();
+    assert!(handled.is_empty());
+    assert!(o.governor().log().entries().is_empty());
+    assert_eq!(sellers(&o), before);
+    let h = o
+        .handle(&[listed], "urn:test", as_of("2026-03-01"))
+        .unwrap();
+    assert_eq!(h[0].committed, vec!["D000001.1", "D000001.2"]);
+}

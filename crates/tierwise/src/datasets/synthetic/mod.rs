@@ -66,6 +66,7 @@ mod shape;
 mod tables;
 
 use crate::model::{PartKind, Tables};
+use crate::progress::Progress;
 use draw::Draw;
 pub use events::generate_events;
 use net::Role;
@@ -112,10 +113,25 @@ pub enum GenerateError {
         /// The requested number of sites.
         requested: usize,
     },
+    /// The generation was cancelled through its [`Progress`].
+    #[error("the generation was cancelled")]
+    Cancelled,
 }
 
 /// Generates a valid synthetic data set; see the [module documentation](self) for its shape.
 pub fn generate(cfg: &GeneratorConfig) -> Result<Tables, GenerateError> {
+    generate_with(cfg, &Progress::new())
+}
+
+/// [`generate`], stopping between its build steps once `progress` is cancelled (Ctrl-C).
+pub fn generate_with(cfg: &GeneratorConfig, progress: &Progress) -> Result<Tables, GenerateError> {
+    let go_on = || {
+        if progress.is_cancelled() {
+            Err(GenerateError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     if cfg.sites < MIN_SITES {
         return Err(GenerateError::TooFewSites {
             requested: cfg.sites,
@@ -128,7 +144,9 @@ pub fn generate(cfg: &GeneratorConfig) -> Result<Tables, GenerateError> {
     }
     let mut r = Draw::seeded(cfg.seed);
     let shape = Shape::plan(cfg.sites, &mut r);
+    go_on()?;
     let net = Net::build(&shape, &mut r);
+    go_on()?;
     Ok(net.into_tables(&mut r))
 }
 

@@ -531,6 +531,14 @@ fn check_alternates(t: &Tables, keys: &Keys) -> Result<(), String> {
 }
 
 #[test]
+fn a_cancelled_generation_stops() {
+    let stop = Progress::new();
+    stop.cancel();
+    let r = generate_with(&GeneratorConfig::new(500, 7), &stop);
+    assert_eq!(r.err(), Some(GenerateError::Cancelled));
+}
+
+#[test]
 fn same_seed_same_tables_other_seed_other_tables() {
     let a = gen_tables(500, 7);
     let b = gen_tables(500, 7);
