@@ -32,17 +32,22 @@ fn sellers(o: &Orchestrator) -> BTreeSet<String> {
         .collect()
 }
 
-/// Sanction T2, lift it, and have a category manager approve the unblock.
-fn scenario() -> (Orchestrator, Vec<tierwise::govern::Handled>) {
-    let mut o = orchestrator();
-    let before = sellers(&o);
-    let listed = event(
+/// The shipped policy blocks T2 on this.
+fn sanction_listed() -> (usize, Event) {
+    event(
         "e1",
         "sanction.listed",
         "2026-03-01T08:00:00Z",
         "T2",
         r#"{"subject_kind":"site"}"#,
-    );
+    )
+}
+
+/// Sanction T2, lift it, and have a category manager approve the unblock.
+fn scenario() -> (Orchestrator, Vec<tierwise::govern::Handled>) {
+    let mut o = orchestrator();
+    let before = sellers(&o);
+    let listed = sanction_listed();
     let mut handled = o
         .handle(&[listed], "urn:test", as_of("2026-03-01"))
         .unwrap();
@@ -380,13 +385,7 @@ fn the_mitigation_agent_brings_the_best_proposal_to_a_person() {
 fn a_cancelled_governed_batch_handles_nothing_more() {
     let mut o = orchestrator();
     let before = sellers(&o);
-    let listed = event(
-        "e1",
-        "sanction.listed",
-        "2026-03-01T08:00:00Z",
-        "T2",
-        r#"{"subject_kind":"site"}"#,
-    );
+    let listed = sanction_listed();
     let stop = tierwise::progress::Progress::new();
     stop.cancel();
     let handled = o
