@@ -183,17 +183,21 @@ impl fmt::Display for Change {
     }
 }
 
-/// The edits of `changes` on top of `edits`, or every problem found (with the change's
-/// position, 0-based, among `changes`).
+/// The edits of `changes` on top of `under`: the groups they change, each with its whole new
+/// state (what `under` does not name is read from the network), and the capacity they add;
+/// or every problem found (with the change's position, 0-based, among `changes`). Only what
+/// the changes touch is copied, so resolving on a long portfolio's state stays cheap.
 pub(crate) fn resolve_onto(
     net: &Network,
-    mut edits: Edits,
+    under: &Edits,
     changes: &[Change],
 ) -> Result<Edits, Vec<ChangeProblem>> {
     let mut problems = Vec::new();
+    let mut edits = Edits::default();
     for (i, c) in changes.iter().enumerate() {
         let mut r = Resolver {
             net,
+            under,
             edits: &mut edits,
             problems: Vec::new(),
         };
@@ -214,11 +218,30 @@ pub(crate) fn resolve_onto(
 /// Applies one change to the edits, noting what is wrong with it instead.
 struct Resolver<'a> {
     net: &'a Network,
+    /// The state the changes apply to.
+    under: &'a Edits,
+    /// The groups changed so far.
     edits: &'a mut Edits,
     problems: Vec<String>,
 }
 
 impl Resolver<'_> {
+    /// Group `g` as the changes so far or the state below left it, when either changed it.
+    fn changed(&self, g: u32) -> Option<&GroupEdit> {
+        self.edits
+            .groups
+            .get(&g)
+            .or_else(|| self.under.groups.get(&g))
+    }
+
+    /// The current state of group `g`.
+    fn current(&self, g: u32) -> GroupEdit {
+        match self.changed(g) {
+            Some(ge) => ge.clone(),
+            None => Edits::default().group(self.net, g),
+        }
+    }
+
     fn apply(&mut self, c: &Change) {
         match c {
             Change::RaiseMaxShare { link, max_share } => self.raise(link, *max_share),
@@ -310,7 +333,7 @@ impl Resolver<'_> {
         let lo = groups.partition_point(|g| g.buyer < b);
         let hi = groups.partition_point(|g| g.buyer <= b);
         for g in lo as u32..hi as u32 {
-            let rows = match self.edits.groups.get(&g) {
+            let rows = match self.changed(g) {
                 Some(ge) => ge.rows.iter().position(|r| r.seller == seller),
                 None => self
                     .net
@@ -328,7 +351,7 @@ impl Resolver<'_> {
 
     fn raise(&mut self, link: &Link, max_share: f64) {
         let Some((g, i)) = self.row(link) else { return };
-        let mut ge = self.edits.group(self.net, g);
+        let mut ge = self.current(g);
         let r = &mut ge.rows[i];
         if max_share < r.cap - EPS {
             self.problem(format!(
@@ -359,7 +382,7 @@ impl Resolver<'_> {
             self.problem("a site cannot buy from itself");
             return;
         }
-        let mut ge = self.edits.group(self.net, g);
+        let mut ge = self.current(g);
         if ge.rows.iter().any(|r| r.seller == seller) {
             self.problem(format!("{link} is a supply row already"));
             return;
@@ -422,7 +445,7 @@ impl Resolver<'_> {
             ));
             return;
         }
-        let mut ge = self.edits.group(self.net, g);
+        let mut ge = self.current(g);
         for seller in makers {
             if !ge.rows.iter().any(|r| r.seller == seller) {
                 ge.rows.push(RowEdit {
@@ -480,7 +503,7 @@ impl Resolver<'_> {
         let g = self.group(buyer, part);
         let ok = self.within("days", days, 0.0, f64::MAX);
         let (Some(g), true) = (g, ok) else { return };
-        let mut ge: GroupEdit = self.edits.group(self.net, g);
+        let mut ge: GroupEdit = self.current(g);
         ge.inventory_days += days.max(0.0);
         self.edits.groups.insert(g, ge);
     }
@@ -522,7 +545,7 @@ impl Resolver<'_> {
 
     fn remove(&mut self, link: &Link) {
         let Some((g, i)) = self.row(link) else { return };
-        let mut ge = self.edits.group(self.net, g);
+        let mut ge = self.current(g);
         if ge.rows.len() == 1 {
             self.problem(format!(
                 "{link} is the only row of its group: nothing could take over its share"

@@ -18,7 +18,7 @@ use super::{Change, MitigateOptions, MitigationError, Proposal};
 use crate::model::EPS;
 use crate::network::Edits;
 use crate::progress::{Cancelled, Progress};
-use crate::risk::{Analysis, Trial, TrialLoss, UnitKind, UnitLoss};
+use crate::risk::{Analysis, Layer, Trial, TrialLoss, UnitKind, UnitLoss};
 
 /// Every unit of a kind on a state of the network: the base plus the changes committed.
 #[derive(Debug, Clone)]
@@ -35,13 +35,15 @@ pub(crate) struct Evaluator<'a> {
     /// The nodes each unit's cone visits on the state, and per node the units visiting it.
     visits: Vec<Vec<u32>>,
     visitors: Vec<Vec<u32>>,
-    /// The changes committed.
+    /// The changes committed, and laid over the network for the trials.
     pub state: Edits,
+    layer: Layer,
 }
 
 /// Changes resolved on the evaluator's state, and the units they can move.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
+    /// The groups the changes alter, each with its new state, and the capacity they add.
     pub edits: Edits,
     /// Positions of the units to re-run, sorted.
     pub affected: Vec<u32>,
@@ -99,12 +101,13 @@ impl<'a> Evaluator<'a> {
             .map(|id| a.unit_index(kind, id).expect("listed units exist"))
             .collect();
         let state = Edits::default();
+        let layer = a.layer(&state);
         let trial = Trial {
             edits: &state,
             units: &units,
         };
         let runs = a
-            .trial_losses(kind, &[trial], true, progress)?
+            .trial_losses(&layer, kind, &[trial], true, progress)?
             .pop()
             .expect("one trial");
         let mut base = Vec::with_capacity(runs.len());
@@ -129,6 +132,7 @@ impl<'a> Evaluator<'a> {
             visits,
             visitors,
             state,
+            layer,
         })
     }
 
@@ -184,8 +188,9 @@ impl<'a> Evaluator<'a> {
     /// not apply there (an earlier pick did the same).
     pub fn prepare(&self, changes: &[Change]) -> Option<Prepared> {
         let net = self.a.network();
-        let edits = resolve_onto(net, self.state.clone(), changes).ok()?;
+        let mut edits = resolve_onto(net, &self.state, changes).ok()?;
         let altered = self.altered(&edits);
+        edits.groups.retain(|g, _| altered.binary_search(g).is_ok());
         // The state's own groups kept their levels when they were committed.
         if !edits.keeps_levels_of(net, altered.iter().copied()) {
             return None;
@@ -288,7 +293,8 @@ impl<'a> Evaluator<'a> {
                 units: u,
             })
             .collect();
-        self.a.trial_losses(self.kind, &trials, visits, progress)
+        self.a
+            .trial_losses(&self.layer, self.kind, &trials, visits, progress)
     }
 
     /// The PI removed against the state, summed in unit order.
@@ -333,7 +339,9 @@ impl<'a> Evaluator<'a> {
             self.visits[pos_u] = seen;
             self.pi[pos_u] = loss.pi;
         }
-        self.state = p.edits;
+        self.state.groups.extend(p.edits.groups);
+        self.state.capacity.extend(p.edits.capacity);
+        self.layer = self.a.layer(&self.state);
         moved
     }
 

@@ -266,7 +266,7 @@ impl Analysis {
     /// a patched copy of the compiled arrays (nothing is read back or recompiled). Every
     /// problem of the list is reported at once.
     pub fn what_if(&self, changes: &[Change]) -> Result<Analysis, MitigationError> {
-        let edits = change::resolve_onto(self.network(), Default::default(), changes)
+        let edits = change::resolve_onto(self.network(), &Default::default(), changes)
             .map_err(MitigationError::Changes)?;
         if edits.is_empty() {
             return Ok(self.clone());

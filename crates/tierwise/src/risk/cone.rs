@@ -209,6 +209,9 @@ pub(super) trait View: Sync {
     fn base(&self) -> &Flow;
     /// Supply edges, the base's and any the view adds after them.
     fn edge_count(&self) -> usize;
+    /// Seller entries, the base's and any the view adds after them (where a view laid on
+    /// top of this one starts its own).
+    fn input_count(&self) -> u32;
     fn head(&self, g: u32) -> GroupHead;
     /// What node `v`'s output reaches, sorted by group.
     fn out(&self, v: usize) -> &[OutLink];
@@ -225,6 +228,11 @@ impl View for Flow {
     #[inline]
     fn edge_count(&self) -> usize {
         self.edges
+    }
+
+    #[inline]
+    fn input_count(&self) -> u32 {
+        self.inputs.len() as u32
     }
 
     #[inline]

@@ -27,7 +27,7 @@ use cone::{Cone, Flow, View};
 use disruption::UnitIndex;
 pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
 pub use frames::CriticalityView;
-pub(crate) use overlay::{Trial, TrialLoss};
+pub(crate) use overlay::{Layer, Trial, TrialLoss};
 pub use policy::{DEFAULT_POLICY_TOML, MitigationCosts, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
 pub(crate) use update::Touched;

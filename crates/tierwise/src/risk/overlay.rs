@@ -1,8 +1,13 @@
-//! A what-if seen through the base network's [`Flow`]: the groups an [`Edits`] changes get new
+//! A what-if seen through a [`View`] of the network: the groups an [`Edits`] changes get new
 //! heads and seller lists, and the nodes that sell into them new output lists; everything
-//! else is read from the base. Building one costs in proportion to the changed groups, and a
-//! cone run on it visits what it would visit on the changed network, computing the same
-//! numbers (the changed network's flow lists the same sellers in the same order).
+//! else is read from the view below. Building one costs in proportion to the changed groups,
+//! and a cone run on it visits what it would visit on the changed network, computing the
+//! same numbers (the changed network's flow lists the same sellers in the same order).
+//!
+//! Overlays stack: a portfolio keeps the changes it has committed as one [`Layer`] over the
+//! base flow, indexed densely because every trial reads it, and each trial lays only its own
+//! few groups on top. Rebuilding the committed changes under every trial made a long
+//! portfolio quadratic in its picks.
 //!
 //! It needs the network's levels to stay valid ([`Edits::keeps_levels`]): a cone visits level
 //! by level, and a new seller must sit below the consumers it feeds.
@@ -11,11 +16,14 @@ use rayon::prelude::*;
 
 use super::cone::{Flow, GroupHead, InEdge, OutLink, View};
 use super::{Analysis, UnitKind, UnitLoss};
-use crate::network::{Edits, Network, Origin, remainder_of};
+use crate::network::{Edits, GroupEdit, Origin, remainder_of};
 use crate::progress::{Cancelled, Progress};
 
+/// No entry in a dense index.
+const NONE: u32 = u32::MAX;
+
 /// The changed part of a flow.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Overlay {
     /// Inputs at or after this position are in `inputs` (at `position - base_inputs`).
     base_inputs: u32,
@@ -26,22 +34,32 @@ pub(crate) struct Overlay {
     /// (node, start, end) of changed output lists in `links`, sorted by node.
     outs: Vec<(u32, u32, u32)>,
     links: Vec<OutLink>,
+    /// Dense indexes into `heads` per group and `outs` per node ([`NONE`]: unchanged); empty
+    /// for a sparse overlay (one trial's few groups), where a binary search is cheaper than
+    /// filling them.
+    head_at: Vec<u32>,
+    out_at: Vec<u32>,
 }
 
 impl Overlay {
-    /// The overlay of `e` on the flow of `net` (`e` must keep the levels).
-    pub fn new(flow: &Flow, net: &Network, e: &Edits) -> Overlay {
-        debug_assert!(e.keeps_levels(net));
+    /// The overlay of `groups` (each with its whole new state) on `base`; `dense` indexes it
+    /// for many lookups. The groups must keep the levels.
+    pub fn new<'e>(
+        base: &impl View,
+        groups: impl IntoIterator<Item = (u32, &'e GroupEdit)>,
+        dense: bool,
+    ) -> Overlay {
+        let flow = base.base();
         let mut o = Overlay {
-            base_inputs: flow.inputs.len() as u32,
-            edges: flow.edges,
+            base_inputs: base.input_count(),
+            edges: base.edge_count(),
             ..Overlay::default()
         };
         let mut sellers = Vec::new();
         // (seller, group) of every changed group's rows: which changed groups a node sells into.
         let mut sells_into = Vec::new();
-        for (&g, ge) in &e.groups {
-            let base = flow.groups[g as usize];
+        for (g, ge) in groups {
+            let old = base.head(g);
             let in_start = o.base_inputs + o.inputs.len() as u32;
             for r in &ge.rows {
                 let edge = match r.origin {
@@ -60,7 +78,7 @@ impl Overlay {
                 sells_into.push((r.seller, g));
             }
             sellers.extend(
-                flow.inputs[base.in_start as usize..base.in_end as usize]
+                base.inputs(old.in_start, old.in_end)
                     .iter()
                     .map(|ie| ie.seller),
             );
@@ -70,9 +88,16 @@ impl Overlay {
                 inventory_days: ge.inventory_days,
                 in_start,
                 in_end: o.base_inputs + o.inputs.len() as u32,
-                ..base
+                ..old
             };
             o.heads.push((g, head));
+        }
+        o.heads.sort_unstable_by_key(|h| h.0);
+        if dense {
+            o.head_at = vec![NONE; flow.groups.len()];
+            for (i, &(g, _)) in o.heads.iter().enumerate() {
+                o.head_at[g as usize] = i as u32;
+            }
         }
         sellers.sort_unstable();
         sellers.dedup();
@@ -81,16 +106,42 @@ impl Overlay {
         for v in sellers {
             let lo = sells_into.partition_point(|x| x.0 < v);
             let hi = sells_into.partition_point(|x| x.0 <= v);
-            o.relink(flow, v, &sells_into[lo..hi]);
+            o.relink(base, v, &sells_into[lo..hi]);
+        }
+        if dense {
+            o.out_at = vec![NONE; flow.nodes];
+            for (i, &(v, _, _)) in o.outs.iter().enumerate() {
+                o.out_at[v as usize] = i as u32;
+            }
         }
         o
     }
 
+    #[inline]
     fn changed_head(&self, g: u32) -> Option<&GroupHead> {
-        self.heads
-            .binary_search_by_key(&g, |h| h.0)
-            .ok()
-            .map(|i| &self.heads[i].1)
+        let i = if self.head_at.is_empty() {
+            self.heads.binary_search_by_key(&g, |h| h.0).ok()?
+        } else {
+            match self.head_at[g as usize] {
+                NONE => return None,
+                i => i as usize,
+            }
+        };
+        Some(&self.heads[i].1)
+    }
+
+    #[inline]
+    fn changed_out(&self, v: usize) -> Option<&[OutLink]> {
+        let i = if self.out_at.is_empty() {
+            self.outs.binary_search_by_key(&(v as u32), |x| x.0).ok()?
+        } else {
+            match self.out_at[v] {
+                NONE => return None,
+                i => i as usize,
+            }
+        };
+        let (_, start, end) = self.outs[i];
+        Some(&self.links[start as usize..end as usize])
     }
 
     /// Appends the links of a long base output list (sorted by group) outside the changed
@@ -112,10 +163,11 @@ impl Overlay {
     /// Node `v`'s output list: its unchanged groups as the base lists them, and the changed
     /// groups it sells into (`into`: (v, group), sorted) with their new heads, sorted by group
     /// like the base.
-    fn relink(&mut self, flow: &Flow, v: u32, into: &[(u32, u32)]) {
+    fn relink(&mut self, base: &impl View, v: u32, into: &[(u32, u32)]) {
+        let flow = base.base();
         let start = self.links.len() as u32;
-        let out = View::out(flow, v as usize);
-        if out.len() <= self.heads.len() {
+        let out = base.out(v as usize);
+        if !self.head_at.is_empty() || out.len() <= self.heads.len() {
             for l in out {
                 if self.changed_head(l.g).is_none() {
                     self.links.push(*l);
@@ -146,17 +198,17 @@ impl Overlay {
     }
 }
 
-/// A flow seen with an overlay.
+/// A view with an overlay on top.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Overlaid<'a> {
-    pub flow: &'a Flow,
+pub(crate) struct Overlaid<'a, V> {
+    pub below: &'a V,
     pub overlay: &'a Overlay,
 }
 
-impl View for Overlaid<'_> {
+impl<V: View> View for Overlaid<'_, V> {
     #[inline]
     fn base(&self) -> &Flow {
-        self.flow
+        self.below.base()
     }
 
     #[inline]
@@ -165,19 +217,23 @@ impl View for Overlaid<'_> {
     }
 
     #[inline]
+    fn input_count(&self) -> u32 {
+        self.overlay.base_inputs + self.overlay.inputs.len() as u32
+    }
+
+    #[inline]
     fn head(&self, g: u32) -> GroupHead {
         match self.overlay.changed_head(g) {
             Some(h) => *h,
-            None => self.flow.head(g),
+            None => self.below.head(g),
         }
     }
 
     #[inline]
     fn out(&self, v: usize) -> &[OutLink] {
-        let o = self.overlay;
-        match o.outs.binary_search_by_key(&(v as u32), |x| x.0) {
-            Ok(i) => &o.links[o.outs[i].1 as usize..o.outs[i].2 as usize],
-            Err(_) => self.flow.out(v),
+        match self.overlay.changed_out(v) {
+            Some(links) => links,
+            None => self.below.out(v),
         }
     }
 
@@ -187,13 +243,19 @@ impl View for Overlaid<'_> {
         if start >= b {
             &self.overlay.inputs[(start - b) as usize..(end - b) as usize]
         } else {
-            self.flow.inputs(start, end)
+            self.below.inputs(start, end)
         }
     }
 }
 
-/// Units of one kind to re-run on the network changed by `edits` (which must keep the
-/// network's levels, [`Edits::keeps_levels`]).
+/// Changes committed on top of the base network, laid over its flow once (densely indexed):
+/// what the trials of a portfolio stand on.
+#[derive(Debug, Clone)]
+pub(crate) struct Layer(Overlay);
+
+/// Units of one kind to re-run on the network changed by `edits` on top of a [`Layer`]:
+/// every group `edits` names replaces the layer's (the edits must keep the network's levels,
+/// [`Edits::keeps_levels`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trial<'a> {
     pub edits: &'a Edits,
@@ -204,21 +266,35 @@ pub(crate) struct Trial<'a> {
 pub(crate) type TrialLoss = (UnitLoss, Vec<u32>);
 
 impl Analysis {
-    /// The loss of every trial's units on its changed network, in parallel over (trial,
-    /// unit) pairs; results come back per trial in unit order. With `visits`, each also lists
-    /// the nodes its cone visited.
+    /// The layer of `edits` (which must keep the levels) over this analysis's network.
+    pub(crate) fn layer(&self, edits: &Edits) -> Layer {
+        debug_assert!(edits.keeps_levels(self.network()));
+        Layer(Overlay::new(
+            &*self.flow,
+            edits.groups.iter().map(|(&g, ge)| (g, ge)),
+            true,
+        ))
+    }
+
+    /// The loss of every trial's units on its changed network (its edits over `layer`), in
+    /// parallel over (trial, unit) pairs; results come back per trial in unit order. With
+    /// `visits`, each also lists the nodes its cone visited.
     pub(crate) fn trial_losses(
         &self,
+        layer: &Layer,
         kind: UnitKind,
         trials: &[Trial<'_>],
         visits: bool,
         progress: &Progress,
     ) -> Result<Vec<Vec<TrialLoss>>, Cancelled> {
         let flow = &*self.flow;
-        let net = self.network();
+        let below = Overlaid {
+            below: flow,
+            overlay: &layer.0,
+        };
         let overlays: Vec<Overlay> = trials
             .par_iter()
-            .map(|t| Overlay::new(flow, net, t.edits))
+            .map(|t| Overlay::new(&below, t.edits.groups.iter().map(|(&g, ge)| (g, ge)), false))
             .collect();
         let pairs: Vec<(u32, u32)> = trials
             .iter()
@@ -237,7 +313,7 @@ impl Analysis {
                         return Err(Cancelled);
                     }
                     let view = Overlaid {
-                        flow,
+                        below: &below,
                         overlay: &overlays[t as usize],
                     };
                     self.seed_unit_on(&view, cone, kind, u, 0.0);

@@ -387,6 +387,27 @@ proptest! {
         }
     }
 
+    /// The greedy portfolio moves its state pick by pick, each trial laid over the picks
+    /// before it: every prefix's cumulative benefit equals the PI a full exposure of the
+    /// what-if with those picks' changes removes.
+    #[test]
+    fn each_portfolio_prefix_equals_a_full_rerun_of_its_picks(sites in 40usize..160, seed in any::<u64>()) {
+        let a = analysis_of(&generated(sites, seed));
+        let m = a.mitigate(&MitigateOptions { top: 5, ..MitigateOptions::default() }).unwrap();
+        let budget: f64 = m.proposals.iter().map(|p| p.cost).sum();
+        let pf = m.greedy_portfolio(&a, budget, &tierwise::progress::Progress::new()).unwrap();
+        let before: f64 = all_pi(&a).iter().sum();
+        let mut changes = Vec::new();
+        for pick in pf.picks.iter().take(8) {
+            changes.extend(m.proposals[pick.proposal].changes.iter().cloned());
+            let after: f64 = all_pi(&a.what_if(&changes).unwrap()).iter().sum();
+            prop_assert!(
+                close_within(before - after, pick.cumulative_benefit, 1e-9),
+                "after {} picks: {} vs {}", changes.len(), before - after, pick.cumulative_benefit
+            );
+        }
+    }
+
     /// Raising a cap or adding stock never raises any unit's PI; nor does a new standby
     /// seller for a unit whose loss does not reach that seller. (One whose loss reaches it can
     /// lose more: the new row is a new, maybe shorter, path to the products, and TTS is a
