@@ -236,9 +236,9 @@ impl Resolver<'_> {
 
     /// The current state of group `g`.
     fn current(&self, g: u32) -> GroupEdit {
-        match self.changed(g) {
+        match self.edits.groups.get(&g) {
             Some(ge) => ge.clone(),
-            None => Edits::default().group(self.net, g),
+            None => self.under.group(self.net, g),
         }
     }
 

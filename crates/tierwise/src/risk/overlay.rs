@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::cone::{Flow, GroupHead, InEdge, OutLink, View};
 use super::{Analysis, UnitKind, UnitLoss};
-use crate::network::{Edits, GroupEdit, Origin, remainder_of};
+use crate::network::{Edits, Origin, remainder_of};
 use crate::progress::{Cancelled, Progress};
 
 /// No entry in a dense index.
@@ -42,13 +42,9 @@ pub(crate) struct Overlay {
 }
 
 impl Overlay {
-    /// The overlay of `groups` (each with its whole new state) on `base`; `dense` indexes it
-    /// for many lookups. The groups must keep the levels.
-    pub fn new<'e>(
-        base: &impl View,
-        groups: impl IntoIterator<Item = (u32, &'e GroupEdit)>,
-        dense: bool,
-    ) -> Overlay {
+    /// The overlay of the groups `e` changes on `base`; `dense` indexes it for many lookups.
+    /// The groups must keep the levels.
+    pub fn new(base: &impl View, e: &Edits, dense: bool) -> Overlay {
         let flow = base.base();
         let mut o = Overlay {
             base_inputs: base.input_count(),
@@ -58,7 +54,8 @@ impl Overlay {
         let mut sellers = Vec::new();
         // (seller, group) of every changed group's rows: which changed groups a node sells into.
         let mut sells_into = Vec::new();
-        for (g, ge) in groups {
+        // The map iterates by group, so `heads` comes out sorted.
+        for (&g, ge) in &e.groups {
             let old = base.head(g);
             let in_start = o.base_inputs + o.inputs.len() as u32;
             for r in &ge.rows {
@@ -92,12 +89,8 @@ impl Overlay {
             };
             o.heads.push((g, head));
         }
-        o.heads.sort_unstable_by_key(|h| h.0);
         if dense {
-            o.head_at = vec![NONE; flow.groups.len()];
-            for (i, &(g, _)) in o.heads.iter().enumerate() {
-                o.head_at[g as usize] = i as u32;
-            }
+            o.head_at = dense_index(flow.groups.len(), o.heads.iter().map(|h| h.0));
         }
         sellers.sort_unstable();
         sellers.dedup();
@@ -109,37 +102,24 @@ impl Overlay {
             o.relink(base, v, &sells_into[lo..hi]);
         }
         if dense {
-            o.out_at = vec![NONE; flow.nodes];
-            for (i, &(v, _, _)) in o.outs.iter().enumerate() {
-                o.out_at[v as usize] = i as u32;
-            }
+            o.out_at = dense_index(flow.nodes, o.outs.iter().map(|x| x.0));
         }
         o
     }
 
     #[inline]
     fn changed_head(&self, g: u32) -> Option<&GroupHead> {
-        let i = if self.head_at.is_empty() {
-            self.heads.binary_search_by_key(&g, |h| h.0).ok()?
-        } else {
-            match self.head_at[g as usize] {
-                NONE => return None,
-                i => i as usize,
-            }
-        };
+        let i = find(&self.head_at, g, || {
+            self.heads.binary_search_by_key(&g, |h| h.0).ok()
+        })?;
         Some(&self.heads[i].1)
     }
 
     #[inline]
     fn changed_out(&self, v: usize) -> Option<&[OutLink]> {
-        let i = if self.out_at.is_empty() {
-            self.outs.binary_search_by_key(&(v as u32), |x| x.0).ok()?
-        } else {
-            match self.out_at[v] {
-                NONE => return None,
-                i => i as usize,
-            }
-        };
+        let i = find(&self.out_at, v as u32, || {
+            self.outs.binary_search_by_key(&(v as u32), |x| x.0).ok()
+        })?;
         let (_, start, end) = self.outs[i];
         Some(&self.links[start as usize..end as usize])
     }
@@ -195,6 +175,25 @@ impl Overlay {
         }
         self.links[start as usize..].sort_by_key(|l| (l.g, l.c));
         self.outs.push((v, start, self.links.len() as u32));
+    }
+}
+
+/// Per key below `len`, its position in `keys` ([`NONE`] when absent).
+fn dense_index(len: usize, keys: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut at = vec![NONE; len];
+    for (i, k) in keys.enumerate() {
+        at[k as usize] = i as u32;
+    }
+    at
+}
+
+/// The position of `key` through a dense index, or `search` where there is none.
+#[inline]
+fn find(index: &[u32], key: u32, search: impl FnOnce() -> Option<usize>) -> Option<usize> {
+    match index.get(key as usize) {
+        None => search(),
+        Some(&NONE) => None,
+        Some(&i) => Some(i as usize),
     }
 }
 
@@ -269,11 +268,7 @@ impl Analysis {
     /// The layer of `edits` (which must keep the levels) over this analysis's network.
     pub(crate) fn layer(&self, edits: &Edits) -> Layer {
         debug_assert!(edits.keeps_levels(self.network()));
-        Layer(Overlay::new(
-            &*self.flow,
-            edits.groups.iter().map(|(&g, ge)| (g, ge)),
-            true,
-        ))
+        Layer(Overlay::new(&*self.flow, edits, true))
     }
 
     /// The loss of every trial's units on its changed network (its edits over `layer`), in
@@ -294,7 +289,7 @@ impl Analysis {
         };
         let overlays: Vec<Overlay> = trials
             .par_iter()
-            .map(|t| Overlay::new(&below, t.edits.groups.iter().map(|(&g, ge)| (g, ge)), false))
+            .map(|t| Overlay::new(&below, t.edits, false))
             .collect();
         let pairs: Vec<(u32, u32)> = trials
             .iter()
