@@ -136,6 +136,7 @@ fn apply_one_by_one(
 ) -> (Vec<f64>, Vec<f64>) {
     let structural = ["supply.added", "supply.removed", "site.added"];
     let (mut value, mut other) = (Vec::new(), Vec::new());
+    let mut slowest: Vec<(f64, &str)> = Vec::new();
     let mut rows = 0;
     for e in events {
         let t0 = Instant::now();
@@ -144,6 +145,7 @@ fn apply_one_by_one(
             .expect("apply");
         let s = t0.elapsed().as_secs_f64();
         rows += out.delta.len();
+        slowest.push((s, e.1.kind.as_str()));
         if structural.contains(&e.1.kind.as_str()) {
             other.push(s);
         } else {
@@ -154,6 +156,13 @@ fn apply_one_by_one(
         "{} events applied one by one, {rows} delta rows",
         events.len()
     );
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: Vec<String> = slowest
+        .iter()
+        .take(5)
+        .map(|(s, k)| format!("{k} {:.0} ms", s * 1e3))
+        .collect();
+    println!("slowest: {}", top.join(", "));
     (value, other)
 }
 

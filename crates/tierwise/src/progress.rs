@@ -47,6 +47,17 @@ impl Progress {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
     }
+
+    /// `Err(Cancelled)` once a stop was requested: the check a sequential computation makes
+    /// between its steps, turned into its own error by `?` (each error enum that can stop
+    /// has a `From<Cancelled>`).
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// A computation stopped by [`Progress::cancel`].

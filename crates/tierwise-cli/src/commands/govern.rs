@@ -263,11 +263,11 @@ pub fn apply(
     let mut reached = 0;
     let stopped = crate::progress::cancellable(|p| -> Result<bool, Failure> {
         for e in parsed {
-            let handled = o.handle_with(std::slice::from_ref(e), &name, received, p)?;
-            if handled.is_empty() {
+            if p.is_cancelled() {
                 return Ok(true);
             }
-            reached += 1;
+            let handled = o.handle_with(std::slice::from_ref(e), &name, received, p)?;
+            reached += handled.len();
             rejected.extend(print_handled(&handled));
         }
         Ok(false)

@@ -17,7 +17,7 @@ use crate::model::SubjectKind;
 use crate::model::Target;
 use crate::network::Network;
 use crate::progress::Progress;
-use crate::risk::{Analysis, Disruption, Exposure, Touched, UnitKind};
+use crate::risk::{Analysis, Disruption, Exposure, KeptCones, Touched, UnitKind};
 
 /// The kinds of unit whose exposure a live state keeps by default.
 pub const LIVE_KINDS: [UnitKind; 3] = [UnitKind::Site, UnitKind::Company, UnitKind::Country];
@@ -100,6 +100,8 @@ pub struct Live {
     seen: HashMap<String, String>,
     down: BTreeMap<String, Down>,
     kept: Vec<Exposure>,
+    /// Per kept exposure, the large cones kept up to date beside it (`risk::kept`).
+    cones: Vec<KeptCones>,
     /// The hash of the tables the events were applied to (the loads).
     base: String,
     /// The order-free sum of the digests of the events applied (see [`Live::state_hash`]).
@@ -135,13 +137,14 @@ impl Live {
     }
 
     fn with_base(analysis: Analysis, kinds: &[UnitKind], base: String) -> Live {
-        let kept = kinds.iter().map(|&k| analysis.exposure(k)).collect();
+        let (kept, cones) = kinds.iter().map(|&k| analysis.exposure_keeping(k)).unzip();
         Live {
             analysis,
             writes: Writes::default(),
             seen: HashMap::new(),
             down: BTreeMap::new(),
             kept,
+            cones,
             base,
             applied: EventSum::default(),
         }
@@ -447,34 +450,35 @@ impl Live {
         }
         let reach_all: BTreeSet<u32> = batch.reach.iter().flat_map(|r| r.1.clone()).collect();
         let mut kept = std::mem::take(&mut self.kept);
-        for e in &mut kept {
+        for (e, cones) in kept.iter_mut().zip(&mut self.cones) {
             let idx = self.analysis.units_of_sites(e.kind, &reach_all);
             if idx.is_empty() {
                 continue;
             }
             let max_pi = e.pi.iter().copied().fold(0.0, f64::max);
-            let fresh = self.analysis.exposure_of_units(e.kind, idx.clone(), max_pi);
-            let kind = e.kind;
-            let by = |u: u32| self.events_reaching(batch, kind, u);
+            let groups = &batch.touched.groups;
+            let fresh = self
+                .analysis
+                .exposure_of_units(e.kind, idx.clone(), max_pi, cones, groups);
+            // Each event's units once per kind: an event near the products can reach most
+            // of a network, and looking its units up again for every moved unit was
+            // quadratic in the reach.
+            let reached: Vec<(&String, Vec<u32>)> = batch
+                .reach
+                .iter()
+                .map(|(id, sites)| (id, self.analysis.units_of_sites(e.kind, sites)))
+                .collect();
+            let by = |u: u32| {
+                reached
+                    .iter()
+                    .filter(|(_, units)| units.binary_search(&u).is_ok())
+                    .map(|(id, _)| (*id).clone())
+                    .collect()
+            };
             delta.extend(merge(e, &idx, fresh, by));
         }
         self.kept = kept;
         delta
-    }
-
-    /// The events of the batch whose reach includes unit `u` of `kind`.
-    fn events_reaching(&self, batch: &Batch, kind: UnitKind, u: u32) -> Vec<String> {
-        batch
-            .reach
-            .iter()
-            .filter(|(_, sites)| {
-                self.analysis
-                    .units_of_sites(kind, sites)
-                    .binary_search(&u)
-                    .is_ok()
-            })
-            .map(|(id, _)| id.clone())
-            .collect()
     }
 
     /// After a structural change: every kept result computed again, compared by id.
@@ -486,9 +490,11 @@ impl Live {
         let mut delta = Vec::new();
         for k in 0..self.kept.len() {
             let kind = self.kept[k].kind;
-            let fresh = self.analysis.exposure(kind);
+            // The network was compiled again: node indexes moved, so no cone is kept over.
+            let (fresh, cones) = self.analysis.exposure_keeping(kind);
             delta.extend(diff_by_id(&self.kept[k], &fresh, &ids));
             self.kept[k] = fresh;
+            self.cones[k] = cones;
         }
         delta
     }

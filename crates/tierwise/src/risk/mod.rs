@@ -7,6 +7,7 @@ mod cone;
 pub mod criticality;
 pub mod disruption;
 mod frames;
+mod kept;
 mod lanes;
 pub mod montecarlo;
 mod overlay;
@@ -27,6 +28,7 @@ use cone::{Cone, Flow, View};
 use disruption::UnitIndex;
 pub use disruption::{Disruption, DisruptionError, Link, UnitKind, UnitRef};
 pub use frames::CriticalityView;
+pub(crate) use kept::KeptCones;
 pub(crate) use overlay::{Layer, Trial, TrialLoss};
 pub use policy::{DEFAULT_POLICY_TOML, MitigationCosts, Policy, PolicyError};
 pub use score::{Basis, Factor, SiteRisk};
@@ -402,15 +404,28 @@ impl Analysis {
             let o = self.unit_loss(cone, kind, u);
             (o.ttr, o.pi, o.min_tts, o.exposed, o.rows)
         })?;
+        Ok(self.exposure_from(kind, ids, per_unit, max_pi))
+    }
+
+    /// The exposure table of units `ids` from their results (REI relative to `max_pi`, else
+    /// to the largest PI among them).
+    fn exposure_from(
+        &self,
+        kind: UnitKind,
+        ids: Vec<String>,
+        per_unit: Vec<kept::UnitResult>,
+        max_pi: Option<f64>,
+    ) -> Exposure {
+        let n = per_unit.len();
         let mut e = Exposure {
             kind,
             units: ids,
-            ttr: Vec::with_capacity(idx.len()),
-            pi: Vec::with_capacity(idx.len()),
+            ttr: Vec::with_capacity(n),
+            pi: Vec::with_capacity(n),
             rei: Vec::new(),
-            min_tts: Vec::with_capacity(idx.len()),
-            exposed: Vec::with_capacity(idx.len()),
-            rows: Vec::with_capacity(idx.len()),
+            min_tts: Vec::with_capacity(n),
+            exposed: Vec::with_capacity(n),
+            rows: Vec::with_capacity(n),
             provenance: self.provenance(None),
         };
         for (ttr, pi, min_tts, exposed, rows) in per_unit {
@@ -425,7 +440,7 @@ impl Analysis {
             e.pi.iter()
                 .map(|&pi| if max > 0.0 { pi / max } else { 0.0 })
                 .collect();
-        Ok(e)
+        e
     }
 
     /// The nodes unit `u`'s loss reaches (its own included), in visit (topological) order,
@@ -439,20 +454,30 @@ impl Analysis {
 
     /// What the loss of unit `u` does (DESIGN 3.2), read off its cone after a run.
     pub(crate) fn unit_loss(&self, cone: &Cone, kind: UnitKind, u: u32) -> UnitLoss {
+        let rows = cone.visited.iter().filter_map(|&v| {
+            let r = self.node_row[v as usize];
+            (r != NO_ROW).then(|| (r, cone.avail(v), cone.reach(v)))
+        });
+        self.loss_of_rows(kind, u, rows)
+    }
+
+    /// What the loss of unit `u` does, from the (row, availability, reach) of the products
+    /// rows its cone holds, in any order.
+    fn loss_of_rows(
+        &self,
+        kind: UnitKind,
+        u: u32,
+        reached: impl Iterator<Item = (u32, f64, f64)>,
+    ) -> UnitLoss {
         let rows = self.net.products();
         let ttr = self.unit_ttr(kind, u);
         let mut min_tts = f64::INFINITY;
         let mut exposed = false;
         let mut affected = Vec::new();
         let mut losses = Vec::new();
-        for &v in &cone.visited {
-            let r = self.node_row[v as usize];
-            if r == NO_ROW {
-                continue;
-            }
+        for (r, a, reach) in reached {
             let p = &rows[r as usize];
-            let a = cone.avail(v);
-            let tts = tts_of(cone.reach(v), p.fg_inventory_days);
+            let tts = tts_of(reach, p.fg_inventory_days);
             let l = loss(p.demand_per_day * p.value(), a, ttr, tts);
             losses.push((r, l));
             if a < 1.0 - EPS {

@@ -11,9 +11,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use super::cone::Flow;
-use super::{Analysis, Exposure, UnitKind, score};
+use super::{Analysis, Exposure, KeptCones, UnitKind, score};
 use crate::network::Network;
-use crate::progress::Progress;
 
 /// What a batch of value changes touched, by index into the network.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,11 +96,20 @@ impl Analysis {
         }
     }
 
-    /// The exposure of the units `idx` of `kind` (REI left relative to `max_pi`).
-    pub(crate) fn exposure_of_units(&self, kind: UnitKind, idx: Vec<u32>, max_pi: f64) -> Exposure {
+    /// The exposure of the units `idx` of `kind` after the groups `groups` changed values (REI
+    /// left relative to `max_pi`): the cones `kept` holds are brought up to date, the other
+    /// units run in full.
+    pub(crate) fn exposure_of_units(
+        &self,
+        kind: UnitKind,
+        idx: Vec<u32>,
+        max_pi: f64,
+        kept: &mut KeptCones,
+        groups: &BTreeSet<u32>,
+    ) -> Exposure {
         let ids = idx.iter().map(|&u| self.unit_id(kind, u)).collect();
-        self.exposure_of(kind, ids, idx, Some(max_pi), &Progress::new())
-            .expect("a fresh progress is never cancelled")
+        let per_unit = self.results_kept(kind, &idx, kept, groups);
+        self.exposure_from(kind, ids, per_unit, Some(max_pi))
     }
 }
 

@@ -266,9 +266,7 @@ impl LiveGraph {
         if atomic && let Some(out) = self.live.refuse_atomic(events, received) {
             return Ok(out);
         }
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
+        progress.check()?;
         let never = Progress::new();
         let out = self
             .live

@@ -25,7 +25,7 @@ use crate::ingest::{
 };
 use crate::model::Tables;
 use crate::network::Network;
-use crate::progress::Progress;
+use crate::progress::{Cancelled, Progress};
 
 /// Quads handed to the bulk loader at a time: about one of its batches.
 pub(super) const CHUNK: usize = 1_000_000;
@@ -371,11 +371,11 @@ impl KnowledgeGraph {
 }
 
 /// Err once `progress` is cancelled.
+/// A load stops with its own error: it names what a stop keeps (nothing).
 fn go_on(progress: &Progress) -> Result<(), StoreError> {
-    if progress.is_cancelled() {
-        return Err(StoreError::LoadCancelled);
-    }
-    Ok(())
+    progress
+        .check()
+        .map_err(|Cancelled| StoreError::LoadCancelled)
 }
 
 /// The inputs checked together when there are several: their union (a record of two inputs

@@ -39,7 +39,7 @@ pub use rdf::{ID, NS, ONTOLOGY_GRAPH, decode_segment, encode_segment, instance_i
 use crate::ingest::{IngestError, QualityReport};
 use crate::model::Tables;
 use crate::network::{Network, NetworkError};
-use crate::progress::Progress;
+use crate::progress::{Cancelled, Progress};
 
 /// The ontology shipped with this crate (`data/ontology.ttl`).
 pub const ONTOLOGY_TTL: &str = include_str!("../../../../data/ontology.ttl");
@@ -89,6 +89,12 @@ pub enum StoreError {
     Write { path: String, message: String },
     #[error(transparent)]
     Network(#[from] NetworkError),
+}
+
+impl From<Cancelled> for StoreError {
+    fn from(_: Cancelled) -> Self {
+        StoreError::Cancelled
+    }
 }
 
 /// Hex sha256 of bytes (moved to [`crate::hash`]; kept here so existing paths work).

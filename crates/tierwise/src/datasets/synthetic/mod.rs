@@ -66,7 +66,7 @@ mod shape;
 mod tables;
 
 use crate::model::{PartKind, Tables};
-use crate::progress::Progress;
+use crate::progress::{Cancelled, Progress};
 use draw::Draw;
 pub use events::generate_events;
 use net::Role;
@@ -118,6 +118,12 @@ pub enum GenerateError {
     Cancelled,
 }
 
+impl From<Cancelled> for GenerateError {
+    fn from(_: Cancelled) -> Self {
+        GenerateError::Cancelled
+    }
+}
+
 /// Generates a valid synthetic data set; see the [module documentation](self) for its shape.
 pub fn generate(cfg: &GeneratorConfig) -> Result<Tables, GenerateError> {
     generate_with(cfg, &Progress::new())
@@ -125,13 +131,6 @@ pub fn generate(cfg: &GeneratorConfig) -> Result<Tables, GenerateError> {
 
 /// [`generate`], stopping between its build steps once `progress` is cancelled (Ctrl-C).
 pub fn generate_with(cfg: &GeneratorConfig, progress: &Progress) -> Result<Tables, GenerateError> {
-    let go_on = || {
-        if progress.is_cancelled() {
-            Err(GenerateError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
     if cfg.sites < MIN_SITES {
         return Err(GenerateError::TooFewSites {
             requested: cfg.sites,
@@ -144,9 +143,9 @@ pub fn generate_with(cfg: &GeneratorConfig, progress: &Progress) -> Result<Table
     }
     let mut r = Draw::seeded(cfg.seed);
     let shape = Shape::plan(cfg.sites, &mut r);
-    go_on()?;
+    progress.check()?;
     let net = Net::build(&shape, &mut r);
-    go_on()?;
+    progress.check()?;
     Ok(net.into_tables(&mut r))
 }
 
