@@ -343,6 +343,14 @@ impl KnowledgeGraph {
         }
         go_on(progress)?;
         loader.commit()?;
+        let total: usize = receipts.iter().map(|r| r.quads).sum();
+        if compacts_after(total) {
+            // The commit ingested one SST file per batch and index into RocksDB's level 0,
+            // all overlapping. Past its stop trigger the first later write (an event, a
+            // decision) waited minutes for the merge (183 s after a 1M-site load), so a large
+            // load pays for the merge itself, while nothing else waits on it.
+            self.store().optimize()?;
+        }
         // The first load of a store is its whole state: its compiled network is kept now, so
         // that no analysis has to read it back from the store.
         if was_empty
@@ -496,6 +504,18 @@ fn refused(errors: Vec<Finding>) -> StoreError {
 
 /// At most this many syntax errors of one file are reported (the parser goes on after each).
 const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// The oxigraph bulk loader's batch (quads per level-0 file of each index).
+const BULK_BATCH: usize = 1_000_000;
+
+/// RocksDB slows writes down from this many level-0 files (`level0_slowdown_writes_trigger`).
+const L0_SLOWDOWN_FILES: usize = 20;
+
+/// Whether a bulk load of `quads` leaves more level-0 files than RocksDB lets writes through
+/// at full speed, so the load compacts the store before it returns.
+fn compacts_after(quads: usize) -> bool {
+    quads.div_ceil(BULK_BATCH) > L0_SLOWDOWN_FILES
+}
 
 /// Every triple of an RDF file, blank nodes renamed apart from any other load's; or what is
 /// wrong with the file, each problem at its line and column.
