@@ -338,11 +338,16 @@ impl RawTables {
 
     /// Parses and checks the raw tables: every violation at once, or the typed tables.
     pub fn check(self, options: &LoadOptions) -> Result<CheckedTables, IngestError> {
-        let (tables, mut origin, mut report) = parse::parse(&self.tables);
+        let RawTables {
+            tables: raw,
+            files,
+            findings,
+        } = self;
+        let (tables, mut origin, mut report) = parse::parse(raw);
         origin
             .broken
-            .extend(self.findings.iter().map(|f| f.table.clone()));
-        let mut errors = self.findings;
+            .extend(findings.iter().map(|f| f.table.clone()));
+        let mut errors = findings;
         errors.append(&mut report.errors);
         // The typed gates number rows through `origin`, which keeps the source row of every
         // record that parsed.
@@ -361,7 +366,7 @@ impl RawTables {
         Ok(CheckedTables {
             tables,
             warnings: report.warnings,
-            files: self.files,
+            files,
             network: network.map(Box::new),
         })
     }

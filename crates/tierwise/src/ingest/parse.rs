@@ -179,7 +179,9 @@ pub(crate) fn normalize_time(s: &str) -> Option<String> {
 }
 
 /// Turns raw tables into typed records, reporting type and presence problems.
-pub(crate) fn parse(raw: &BTreeMap<String, RawTable>) -> (Tables, Origin, QualityReport) {
+/// Each raw table is dropped once its records are built: at 1M sites the raw cells are
+/// gigabytes, and the gates that follow need only the typed tables and [`Origin`].
+pub(crate) fn parse(raw: BTreeMap<String, RawTable>) -> (Tables, Origin, QualityReport) {
     let mut p = Parser {
         raw,
         origin: Origin::default(),
@@ -201,13 +203,13 @@ pub(crate) fn parse(raw: &BTreeMap<String, RawTable>) -> (Tables, Origin, Qualit
 }
 
 /// The state of one [`parse`]: the raw tables and what was learnt from them so far.
-struct Parser<'r> {
-    raw: &'r BTreeMap<String, RawTable>,
+struct Parser {
+    raw: BTreeMap<String, RawTable>,
     origin: Origin,
     report: QualityReport,
 }
 
-impl Parser<'_> {
+impl Parser {
     /// Reads table `name` (if given) with columns `cols`, the first `required` of them
     /// required, building one record per row that parses.
     fn table<T>(
@@ -218,9 +220,10 @@ impl Parser<'_> {
         build: impl Fn(&mut Row<'_, '_>) -> T,
     ) -> Vec<T> {
         let mut records = Vec::new();
-        let Some(t) = self.raw.get(name) else {
+        let Some(t) = self.raw.remove(name) else {
             return records;
         };
+        let t = &t;
         if let Some(f) = &t.file {
             self.origin.files.insert(name, f.clone());
         }
