@@ -12,6 +12,7 @@
 //! cone (~60 nodes at 1M sites) is cheaper to re-run than to keep.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use super::cone::{Cone, View};
 use super::{Analysis, NO_ROW, UnitKind, UnitLoss};
@@ -90,11 +91,11 @@ pub(crate) struct KeptCones {
 }
 
 impl KeptCones {
-    /// Wants the largest cones first, each at least `min_nodes` (at least 1/64 of the
-    /// network, where the membership index costs less than the values), until the budget
-    /// is spent. `sizes[i]` is the cone size of unit `units[i]`.
-    pub fn choose(units: &[u32], sizes: &[u32], nodes: usize) -> KeptCones {
-        let min_nodes = (nodes / 64).max(16);
+    /// Wants the largest cones first (ties: the larger unit index first), each at least
+    /// [`min_nodes`], until `budget` bytes are spent. `sizes[i]` is the cone size of unit
+    /// `units[i]`.
+    pub fn choose(units: &[u32], sizes: &[u32], nodes: usize, budget: usize) -> KeptCones {
+        let min_nodes = min_nodes(nodes);
         let mut by_size: Vec<(u32, u32)> =
             sizes.iter().copied().zip(units.iter().copied()).collect();
         by_size.sort_unstable_by(|a, b| b.cmp(a));
@@ -102,7 +103,7 @@ impl KeptCones {
         let mut spent = 0;
         for (size, u) in by_size {
             let cost = KeptCone::bytes(size as usize, nodes);
-            if (size as usize) < min_nodes || spent + cost > BUDGET_BYTES {
+            if (size as usize) < min_nodes || spent + cost > budget {
                 break;
             }
             spent += cost;
@@ -121,6 +122,73 @@ impl KeptCones {
     }
 }
 
+/// The smallest cone worth keeping: 1/64 of the network, where the membership index costs
+/// less than the values.
+fn min_nodes(nodes: usize) -> usize {
+    (nodes / 64).max(16)
+}
+
+/// Cones held by (size, unit), and the bytes they take.
+type Held = (BTreeMap<(u32, u32), KeptCone>, usize);
+
+/// The large cones of a sweep, captured as it runs so that a structural change leaves the
+/// cones [`KeptCones::choose`] wants warm, instead of re-running each on the first event that
+/// reads it (0.2-3 s each at 1M sites). Only the largest are held, within the budget: evicting
+/// the smallest (in `choose`'s order) never drops a wanted cone, since everything held when
+/// one is evicted is larger, hence wanted too, and the wanted cones fit the budget together.
+struct Capture {
+    nodes: usize,
+    budget: usize,
+    /// (size, unit) -> cone, and the bytes held.
+    held: Mutex<Held>,
+}
+
+impl Capture {
+    fn new(nodes: usize, budget: usize) -> Self {
+        Capture {
+            nodes,
+            budget,
+            held: Mutex::new((BTreeMap::new(), 0)),
+        }
+    }
+
+    fn offer(&self, cone: &Cone, u: u32, node_row: &[u32]) {
+        let size = cone.visited.len();
+        let cost = KeptCone::bytes(size, self.nodes);
+        if size < min_nodes(self.nodes) || cost > self.budget {
+            return;
+        }
+        let key = (size as u32, u);
+        let full_of_larger = |held: &Held| {
+            held.1 + cost > self.budget && held.0.keys().next().is_some_and(|k| *k > key)
+        };
+        if full_of_larger(&self.held.lock().expect("not poisoned")) {
+            return;
+        }
+        // Built outside the lock: the copy is the costly part.
+        let k = KeptCone::of(cone, self.nodes, node_row);
+        let mut held = self.held.lock().expect("not poisoned");
+        held.0.insert(key, k);
+        held.1 += cost;
+        while held.1 > self.budget {
+            let ((size, _), _) = held.0.pop_first().expect("over budget, so not empty");
+            held.1 -= KeptCone::bytes(size as usize, self.nodes);
+        }
+    }
+
+    /// The captured cones of the units `want` names.
+    fn into_wanted(self, want: &BTreeSet<u32>) -> BTreeMap<u32, KeptCone> {
+        let (held, _) = self.held.into_inner().expect("not poisoned");
+        let cones: BTreeMap<u32, KeptCone> = held
+            .into_iter()
+            .filter(|((_, u), _)| want.contains(u))
+            .map(|((_, u), k)| (u, k))
+            .collect();
+        debug_assert_eq!(cones.len(), want.len(), "every wanted cone captured");
+        cones
+    }
+}
+
 /// One unit's results: TTR, PI, min TTS, exposed, the affected rows.
 pub(crate) type UnitResult = (f64, f64, f64, bool, Vec<super::AffectedRow>);
 
@@ -132,21 +200,38 @@ impl Analysis {
     /// The exposure of every unit of `kind`, and which of their cones a live state keeps
     /// (none for links: a cut edge is not a seeded node).
     pub(crate) fn exposure_keeping(&self, kind: UnitKind) -> (super::Exposure, KeptCones) {
+        self.exposure_keeping_within(kind, BUDGET_BYTES)
+    }
+
+    fn exposure_keeping_within(
+        &self,
+        kind: UnitKind,
+        budget: usize,
+    ) -> (super::Exposure, KeptCones) {
         let ids = self.units(kind);
         let idx: Vec<u32> = ids
             .iter()
             .map(|id| self.unit_index(kind, id).expect("listed units exist"))
             .collect();
+        let nodes = self.net.nodes().len();
+        let capture = (kind != UnitKind::Link).then(|| Capture::new(nodes, budget));
         let per_unit = self
             .sweep_with(kind, &idx, &crate::progress::Progress::new(), |cone, u| {
+                if let Some(c) = &capture {
+                    c.offer(cone, u, &self.node_row);
+                }
                 let size = cone.visited.len() as u32;
                 (result_of(self.unit_loss(cone, kind, u)), size)
             })
             .expect("a fresh progress is never cancelled");
         let (results, sizes): (Vec<UnitResult>, Vec<u32>) = per_unit.into_iter().unzip();
-        let kept = match kind {
-            UnitKind::Link => KeptCones::default(),
-            _ => KeptCones::choose(&idx, &sizes, self.net.nodes().len()),
+        let kept = match capture {
+            None => KeptCones::default(),
+            Some(c) => {
+                let mut kept = KeptCones::choose(&idx, &sizes, nodes, budget);
+                kept.cones = c.into_wanted(&kept.want);
+                kept
+            }
         };
         (self.exposure_from(kind, ids, results, None), kept)
     }
@@ -402,5 +487,45 @@ mod tests {
             }
         }
         assert!(moved > 50, "the changes moved only {moved} results");
+    }
+
+    /// The sweep captures exactly the cones `choose` wants, under budgets that hold all, some
+    /// or none of them, and the captured cones then follow value changes as a full run does.
+    #[test]
+    fn the_sweep_captures_the_wanted_cones() {
+        let mut a = analysis(400, 3);
+        let nodes = a.network().nodes().len();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut partial = 0;
+        for budget in [usize::MAX, 40_000, 12_000, 3_000, 0] {
+            for k in KINDS {
+                let (_, mut kept) = a.exposure_keeping_within(k, budget);
+                let held: Vec<u32> = kept.cones.keys().copied().collect();
+                let want: Vec<u32> = kept.want.iter().copied().collect();
+                assert_eq!(held, want, "{k} under {budget} bytes");
+                let all = a.units(k).len();
+                partial += usize::from(!want.is_empty() && want.len() < all);
+                let spent: usize = kept
+                    .cones
+                    .values()
+                    .map(|c| KeptCone::bytes(c.avail.len(), nodes))
+                    .sum();
+                assert!(spent <= budget, "{k}: {spent} bytes kept under {budget}");
+                let idx: Vec<u32> = want.clone();
+                let groups = change_rows(&mut a, &mut rng);
+                let got = a.results_kept(k, &idx, &mut kept, &groups);
+                assert_eq!(kept.len(), want.len(), "nothing re-run");
+                let full = a
+                    .sweep_with(k, &idx, &crate::progress::Progress::new(), |cone, u| {
+                        result_of(a.unit_loss(cone, k, u))
+                    })
+                    .expect("not cancelled");
+                for (g, f) in got.iter().zip(&full) {
+                    assert_eq!(g.1.to_bits(), f.1.to_bits(), "{k} pi");
+                    assert_eq!((g.3, &g.4), (f.3, &f.4), "{k} rows");
+                }
+            }
+        }
+        assert!(partial >= 2, "the budgets never left cones out ({partial})");
     }
 }
