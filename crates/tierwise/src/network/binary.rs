@@ -124,24 +124,28 @@ fn open_blob<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Result<&'a [u8], BinaryErro
     }
 }
 
-/// A blob of `kind` around `payload`.
-fn seal_blob(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+/// `value` as a blob of `kind` (postcard payload).
+///
+/// The payload is measured first and written straight after the header into a buffer of the
+/// final size: a 1M-site network is gigabytes, and growing a payload buffer, then copying it
+/// behind the header, held up to three times that at once.
+pub(crate) fn encode<T: serde::Serialize + ?Sized>(kind: &[u8; 4], value: &T) -> Vec<u8> {
+    let len = postcard::serialize_with_flavor::<T, _, usize>(
+        value,
+        postcard::ser_flavors::Size::default(),
+    )
+    .expect("in-memory values always encode");
     let version = crate::VERSION.as_bytes();
-    let mut out = Vec::with_capacity(36 + version.len() + payload.len());
+    let mut out = Vec::with_capacity(28 + version.len() + len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(kind);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(version.len() as u32).to_le_bytes());
     out.extend_from_slice(version);
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(payload);
+    out.extend_from_slice(&(len as u64).to_le_bytes());
+    let out = postcard::to_extend(value, out).expect("in-memory values always encode");
+    debug_assert_eq!(out.len(), 28 + version.len() + len, "the measured size");
     out
-}
-
-/// `value` as a blob of `kind` (postcard payload).
-pub(crate) fn encode<T: serde::Serialize + ?Sized>(kind: &[u8; 4], value: &T) -> Vec<u8> {
-    let payload = postcard::to_allocvec(value).expect("in-memory values always encode");
-    seal_blob(kind, &payload)
 }
 
 /// The value in a blob of `kind` made by [`encode`].

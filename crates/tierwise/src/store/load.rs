@@ -315,7 +315,10 @@ impl KnowledgeGraph {
         let mut loader = self.store().bulk_loader();
         let mut receipts = Vec::with_capacity(inputs.len());
         let mut taken: HashSet<NamedNode> = HashSet::new();
-        for input in &inputs {
+        // Each input's networks, kept past its tables (dropped once streamed: at 1M sites the
+        // tables are gigabytes, and keeping the network below encodes it).
+        let mut nets = Vec::with_capacity(inputs.len());
+        for mut input in inputs {
             let joined: String = input.files.iter().map(|(_, h)| h.as_str()).collect();
             let graph = self.new_graph_name(&loaded_at, &sha256_hex(joined.as_bytes()), &taken);
             taken.insert(graph.clone());
@@ -332,11 +335,12 @@ impl KnowledgeGraph {
             let mut prov = provenance(&graph, &input.source, &input.files, &loaded_at);
             prov.extend(supersedes(&graph, earlier));
             sink(prov)?;
+            nets.push(input.network.take());
             receipts.push(LoadReceipt {
                 graph: graph.as_str().to_string(),
                 quads,
-                warnings: input.warnings.clone(),
-                files: input.files.clone(),
+                warnings: std::mem::take(&mut input.warnings),
+                files: std::mem::take(&mut input.files),
                 loaded_at: loaded_at.clone(),
                 replaced: earlier.iter().map(|g| g.as_str().to_string()).collect(),
             });
@@ -353,10 +357,7 @@ impl KnowledgeGraph {
         }
         // The first load of a store is its whole state: its compiled network is kept now, so
         // that no analysis has to read it back from the store.
-        if was_empty
-            && let [only] = inputs.as_slice()
-            && let Some(net) = &only.network
-        {
+        if was_empty && let [Some(net)] = nets.as_slice() {
             self.keep_network(net);
         }
         Ok(receipts)
