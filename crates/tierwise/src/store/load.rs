@@ -98,8 +98,11 @@ impl Checked {
         g: &GraphName,
         sink: &mut dyn FnMut(Vec<Quad>) -> Result<(), E>,
     ) -> Result<(), E> {
+        // The network's tables hold the same rows in key order (the gates passed, so no key
+        // repeats, and every quad is named by keys), hence the same quads.
+        let tables = self.network.as_ref().map_or(&self.tables, |n| n.tables());
         match &self.triples {
-            None => rdf::stream_quads(&self.tables, g, CHUNK, sink),
+            None => rdf::stream_quads(tables, g, CHUNK, sink),
             Some(triples) => triples.chunks(CHUNK).try_for_each(|c| sink(in_graph(c, g))),
         }
     }
@@ -319,6 +322,10 @@ impl KnowledgeGraph {
         // tables are gigabytes, and keeping the network below encodes it).
         let mut nets = Vec::with_capacity(inputs.len());
         for mut input in inputs {
+            if input.network.is_some() {
+                // Its quads come from the network's copy now (see `Checked::quads`).
+                input.tables = Tables::default();
+            }
             let joined: String = input.files.iter().map(|(_, h)| h.as_str()).collect();
             let graph = self.new_graph_name(&loaded_at, &sha256_hex(joined.as_bytes()), &taken);
             taken.insert(graph.clone());
