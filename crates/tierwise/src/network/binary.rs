@@ -136,7 +136,9 @@ pub(crate) fn encode<T: serde::Serialize + ?Sized>(kind: &[u8; 4], value: &T) ->
     )
     .expect("in-memory values always encode");
     let version = crate::VERSION.as_bytes();
-    let mut out = Vec::with_capacity(28 + version.len() + len);
+    // Magic, kind, format version, version length, version, payload length.
+    let head = MAGIC.len() + 4 + 4 + 4 + version.len() + 8;
+    let mut out = Vec::with_capacity(head + len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(kind);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -144,7 +146,7 @@ pub(crate) fn encode<T: serde::Serialize + ?Sized>(kind: &[u8; 4], value: &T) ->
     out.extend_from_slice(version);
     out.extend_from_slice(&(len as u64).to_le_bytes());
     let out = postcard::to_extend(value, out).expect("in-memory values always encode");
-    debug_assert_eq!(out.len(), 28 + version.len() + len, "the measured size");
+    debug_assert_eq!(out.len(), head + len, "the measured size");
     out
 }
 

@@ -138,6 +138,7 @@ type Held = (BTreeMap<(u32, u32), KeptCone>, usize);
 /// one is evicted is larger, hence wanted too, and the wanted cones fit the budget together.
 struct Capture {
     nodes: usize,
+    min_nodes: usize,
     budget: usize,
     /// (size, unit) -> cone, and the bytes held.
     held: Mutex<Held>,
@@ -147,6 +148,7 @@ impl Capture {
     fn new(nodes: usize, budget: usize) -> Self {
         Capture {
             nodes,
+            min_nodes: min_nodes(nodes),
             budget,
             held: Mutex::new((BTreeMap::new(), 0)),
         }
@@ -155,7 +157,7 @@ impl Capture {
     fn offer(&self, cone: &Cone, u: u32, node_row: &[u32]) {
         let size = cone.visited.len();
         let cost = KeptCone::bytes(size, self.nodes);
-        if size < min_nodes(self.nodes) || cost > self.budget {
+        if size < self.min_nodes || cost > self.budget {
             return;
         }
         let key = (size as u32, u);
