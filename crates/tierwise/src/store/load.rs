@@ -27,8 +27,8 @@ use crate::model::Tables;
 use crate::network::Network;
 use crate::progress::{Cancelled, Progress};
 
-/// Quads handed to the bulk loader at a time: about one of its batches.
-pub(super) const CHUNK: usize = 1_000_000;
+/// Quads handed to the bulk loader at a time: exactly one of its batches ([`BULK_BATCH`]).
+pub(super) const CHUNK: usize = BULK_BATCH;
 
 /// What one load did.
 #[derive(Debug, Clone)]

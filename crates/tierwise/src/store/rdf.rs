@@ -217,8 +217,8 @@ impl Out<'_> {
     }
 }
 
-/// The quads of `tables` in graph `graph`, handed to `sink` in chunks of about `chunk` quads,
-/// so that a large load never holds all of its quads at once.
+/// The quads of `tables` in graph `graph`, handed to `sink` in chunks of `chunk` quads (the
+/// last one shorter), so that a large load never holds all of its quads at once.
 pub fn stream_quads<E>(
     t: &Tables,
     graph: &GraphName,
@@ -244,7 +244,11 @@ pub fn stream_quads<E>(
         for i in 0..n {
             write(o, i);
             if o.quads.len() >= chunk {
-                sink(std::mem::take(&mut o.quads))?;
+                // Exactly `chunk`: the bulk loader builds a batch of its size on a thread of
+                // its own, and a full batch plus a few quads made it start a second thread for
+                // the few and wait for the first, so a load ran on little more than one core.
+                let rest = o.quads.split_off(chunk);
+                sink(std::mem::replace(&mut o.quads, rest))?;
             }
         }
         Ok(())
