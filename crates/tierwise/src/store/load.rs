@@ -27,9 +27,6 @@ use crate::model::Tables;
 use crate::network::Network;
 use crate::progress::{Cancelled, Progress};
 
-/// Quads handed to the bulk loader at a time: exactly one of its batches ([`BULK_BATCH`]).
-pub(super) const CHUNK: usize = BULK_BATCH;
-
 /// What one load did.
 #[derive(Debug, Clone)]
 pub struct LoadReceipt {
@@ -102,8 +99,10 @@ impl Checked {
         // repeats, and every quad is named by keys), hence the same quads.
         let tables = self.network.as_ref().map_or(&self.tables, |n| n.tables());
         match &self.triples {
-            None => rdf::stream_quads(tables, g, CHUNK, sink),
-            Some(triples) => triples.chunks(CHUNK).try_for_each(|c| sink(in_graph(c, g))),
+            None => rdf::stream_quads(tables, g, BULK_BATCH, sink),
+            Some(triples) => triples
+                .chunks(BULK_BATCH)
+                .try_for_each(|c| sink(in_graph(c, g))),
         }
     }
 }
@@ -513,7 +512,8 @@ fn refused(errors: Vec<Finding>) -> StoreError {
 /// At most this many syntax errors of one file are reported (the parser goes on after each).
 const MAX_SYNTAX_ERRORS: usize = 20;
 
-/// The oxigraph bulk loader's batch (quads per level-0 file of each index).
+/// The oxigraph bulk loader's batch (quads per level-0 file of each index), and so the quads
+/// a load hands it at a time: exactly one batch per call keeps its two builder threads busy.
 const BULK_BATCH: usize = 1_000_000;
 
 /// RocksDB slows writes down from this many level-0 files (`level0_slowdown_writes_trigger`).
