@@ -41,7 +41,7 @@ use crate::storage::StorageOptions;
 #[cfg(not(target_family = "wasm"))]
 use crate::storage::map_thread_result;
 use crate::storage::numeric_encoder::{
-    Decoder, EncodedQuad, EncodedTerm, StrHash, StrLookup,
+    Decoder, EncodedQuad, EncodedTerm, StrHash, StrHashHasher, StrLookup,
 };
 pub use crate::storage::{CorruptionError, LoaderError, SerializerError, StorageError};
 use crate::storage::{
@@ -51,7 +51,9 @@ use crate::storage::{
 #[cfg(not(target_family = "wasm"))]
 use std::cell::RefCell;
 use std::cmp::max;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 #[cfg(not(target_family = "wasm"))]
 use std::fs::File;
 use std::io::{Read, Write};
@@ -458,7 +460,40 @@ impl Store {
             ),
             reader,
             strings: RefCell::default(),
+            table: None,
         }
+    }
+
+    /// tierwise patch (vendor/oxigraph/PATCH.md): the quads of `graph_name` whose subject
+    /// falls in part `part` of `parts` (at most 256), each subject's quads together. The
+    /// parts are disjoint and together are the graph, so they can be read in parallel.
+    /// `None` for an in-memory store, whose quads come in no subject order.
+    pub fn quads_for_graph_part(
+        &self,
+        graph_name: GraphNameRef<'_>,
+        part: usize,
+        parts: usize,
+    ) -> Option<QuadIter<'static>> {
+        let reader = self.storage.snapshot();
+        Some(QuadIter {
+            iter: reader.quads_for_graph_part(&EncodedTerm::from(graph_name), part, parts)?,
+            reader,
+            strings: RefCell::default(),
+            table: None,
+        })
+    }
+
+    /// tierwise patch (vendor/oxigraph/PATCH.md): every string of an on-disk store, read by
+    /// one sequential scan of its strings table, for [`QuadIter::with_strings`]; `None` for
+    /// an in-memory store, whose strings are in memory already.
+    pub fn string_table(&self) -> Result<Option<StringTable>, StorageError> {
+        let mut table = StringTable::default();
+        let on_disk = self.storage.snapshot().for_each_str(|key, value| {
+            let start = table.bytes.len();
+            table.bytes.push_str(value);
+            table.spans.insert(key, (start, table.bytes.len()));
+        })?;
+        Ok(on_disk.then_some(table))
     }
 
     /// Returns all the quads contained in the store.
@@ -1272,6 +1307,7 @@ impl<'a> Transaction<'a> {
             ),
             reader,
             strings: RefCell::default(),
+            table: None,
         }
     }
 
@@ -1659,8 +1695,46 @@ impl<'a> IntoIterator for &'a Transaction<'_> {
 pub struct QuadIter<'a> {
     iter: DecodingQuadIterator<'a>,
     reader: StorageReader<'a>,
-    // tierwise patch (vendor/oxigraph/PATCH.md): the strings this iterator has decoded.
+    // tierwise patch (vendor/oxigraph/PATCH.md): the strings this iterator has decoded, and
+    // the store's whole strings table when given one.
     strings: RefCell<StrCache>,
+    table: Option<Arc<StringTable>>,
+}
+
+impl QuadIter<'_> {
+    /// tierwise patch (vendor/oxigraph/PATCH.md): decodes the quads' strings from `table`
+    /// (see [`Store::string_table`]) rather than by a point lookup each. A string missing from
+    /// the table (written after it was read) is still looked up in the store.
+    #[must_use]
+    pub fn with_strings(mut self, table: Arc<StringTable>) -> Self {
+        self.table = Some(table);
+        self
+    }
+}
+
+/// tierwise patch (vendor/oxigraph/PATCH.md): every string of a store, keyed as the store keys
+/// them (their 128-bit content hash), in one buffer.
+#[derive(Default)]
+pub struct StringTable {
+    bytes: String,
+    spans: HashMap<StrHash, (usize, usize), BuildHasherDefault<StrHashHasher>>,
+}
+
+impl StringTable {
+    fn get(&self, key: &StrHash) -> Option<&str> {
+        let &(start, end) = self.spans.get(key)?;
+        self.bytes.get(start..end)
+    }
+
+    /// How many strings the table holds.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the table holds no string.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
 }
 
 impl Iterator for QuadIter<'_> {
@@ -1671,6 +1745,7 @@ impl Iterator for QuadIter<'_> {
             Ok(quad) => CachedLookup {
                 reader: &self.reader,
                 strings: &self.strings,
+                table: self.table.as_deref(),
             }
             .decode_quad(&quad),
             Err(error) => Err(error),
@@ -1718,6 +1793,7 @@ impl StrCache {
 struct CachedLookup<'r, 'a> {
     reader: &'r StorageReader<'a>,
     strings: &'r RefCell<StrCache>,
+    table: Option<&'r StringTable>,
 }
 
 impl StrLookup for CachedLookup<'_, '_> {
@@ -1725,7 +1801,10 @@ impl StrLookup for CachedLookup<'_, '_> {
         if let Some(value) = self.strings.borrow().get(key) {
             return Ok(Some(value));
         }
-        let value = self.reader.get_str(key)?;
+        let value = match self.table.and_then(|t| t.get(key)) {
+            Some(value) => Some(value.into()),
+            None => self.reader.get_str(key)?,
+        };
         if let Some(value) = &value {
             self.strings.borrow_mut().put(*key, value);
         }

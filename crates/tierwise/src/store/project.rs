@@ -2,15 +2,19 @@
 //! as one vector of quads.
 //!
 //! Each data graph is read in its graph-subject-predicate-object order, so the quads about a
-//! subject arrive together and the extractor keeps one subject at a time. A subject that
+//! subject arrive together and the extractor keeps one subject at a time. On disk, a graph is
+//! read in as many disjoint ranges of subjects as there are threads, one thread each, and the
+//! store's strings are read first by one sequential scan, so that decoding a quad never waits
+//! on a point lookup (both through the patched oxigraph, `vendor/oxigraph/PATCH.md`). A subject that
 //! appears in several graphs (a company or country two loads share, or a resource an RDF file
 //! completes) is read once more at the end with all its quads from every graph, and that record
 //! replaces the partial ones.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Quad};
-use oxigraph::store::Store;
+use oxigraph::store::{Store, StringTable};
 
 use super::StoreError;
 use super::rdf::{Extractor, Print, Props, print};
@@ -38,28 +42,100 @@ pub(crate) fn tables(
         }
         return Ok(Extractor::new(quads).tables());
     }
-    let mut ex = Extractor::streaming();
+    // One sequential scan of the strings table saves a point lookup per first-seen string.
+    let strings = store.string_table()?.map(Arc::new);
+    let several = graphs.len() > 1;
+    // The parts of a graph are read on as many threads; the tables are sorted at the end,
+    // so they come out the same on any number.
+    let parts = rayon::current_num_threads().clamp(1, 256);
+    let mut ex = Extractor::streaming(several);
     // Which graph each subject was first seen in, and the subjects seen in two or more.
     let mut first_graph: HashMap<Print, usize> = HashMap::new();
     let mut shared: HashSet<NamedOrBlankNode> = HashSet::new();
     for (gi, g) in graphs.iter().enumerate() {
-        let mut read = |s: NamedOrBlankNode, props: Props| {
-            let seen = *first_graph.entry(print(&s)).or_insert(gi);
-            if seen != gi {
-                shared.insert(s.clone());
-            }
-            ex.subject(s, props);
-        };
-        each_subject(
-            store.quads_for_pattern(None, None, None, Some(g.into())),
-            &mut read,
+        let read = Part {
+            store,
+            graph: g,
+            strings: strings.as_ref(),
+            seen: several.then_some(&first_graph),
             progress,
-        )?;
+        };
+        for d in read.in_parts(parts) {
+            let d = d?;
+            ex.absorb(d.ex);
+            first_graph.extend(d.new.into_iter().map(|p| (p, gi)));
+            shared.extend(d.shared);
+        }
     }
+    // The strings are all decoded: free them before the tables are finished.
+    drop(strings);
     if !shared.is_empty() {
         reread_shared(store, graphs, &mut ex, &shared, progress)?;
     }
     Ok(ex.finish())
+}
+
+/// What reading one part of a data graph needs.
+struct Part<'a> {
+    store: &'a Store,
+    graph: &'a NamedNode,
+    strings: Option<&'a Arc<StringTable>>,
+    /// The subjects of the graphs read before, with the graph each was first seen in (when
+    /// there are several graphs).
+    seen: Option<&'a HashMap<Print, usize>>,
+    progress: &'a Progress,
+}
+
+/// The records of one part of a graph, the subjects it saw first, and those an earlier graph
+/// saw too.
+struct PartRead {
+    ex: Extractor,
+    new: Vec<Print>,
+    shared: Vec<NamedOrBlankNode>,
+}
+
+impl Part<'_> {
+    /// Reads the graph in `parts` parts, each on a thread of its own.
+    fn in_parts(&self, parts: usize) -> Vec<Result<PartRead, StoreError>> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..parts)
+                .map(|part| scope.spawn(move || self.read(part, parts)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+
+    fn read(&self, part: usize, parts: usize) -> Result<PartRead, StoreError> {
+        let graph = self.graph.as_ref().into();
+        let mut quads = self
+            .store
+            .quads_for_graph_part(graph, part, parts)
+            .ok_or_else(|| StoreError::Query("the store keeps no subject order".into()))?;
+        if let Some(table) = self.strings {
+            quads = quads.with_strings(Arc::clone(table));
+        }
+        let mut out = PartRead {
+            ex: Extractor::streaming(self.seen.is_some()),
+            new: Vec::new(),
+            shared: Vec::new(),
+        };
+        let mut read = |s: NamedOrBlankNode, props: Props| {
+            if let Some(seen) = self.seen {
+                let p = print(&s);
+                if seen.contains_key(&p) {
+                    out.shared.push(s.clone());
+                } else {
+                    out.new.push(p);
+                }
+            }
+            out.ex.subject(s, props);
+        };
+        each_subject(quads, &mut read, self.progress)?;
+        Ok(out)
+    }
 }
 
 /// Groups a subject-ordered stream of quads by subject and hands each subject's properties
@@ -81,10 +157,7 @@ fn each_subject(
             }
             current = Some(q.subject);
         }
-        let values = props.entry(q.predicate).or_default();
-        if !values.contains(&q.object) {
-            values.push(q.object);
-        }
+        props.add(q.predicate, q.object);
     }
     if let Some(s) = current {
         f(s, props);

@@ -269,13 +269,62 @@ pub fn stream_quads<E>(
     sink(o.quads)
 }
 
-/// The triples about one subject, by predicate.
-pub(crate) type Props = HashMap<NamedNode, Vec<Term>>;
+/// The triples about one subject, by predicate, in the order first seen. A subject has a
+/// dozen predicates at most, so a list searched in place beats hashing each lookup.
+#[derive(Default, Clone)]
+pub(crate) struct Props(Vec<(NamedNode, Vec<Term>)>);
+
+impl Props {
+    pub(crate) fn new() -> Self {
+        Props::default()
+    }
+
+    /// Adds `o` to the values of `p` unless it is there already.
+    pub(crate) fn add(&mut self, p: NamedNode, o: Term) {
+        match self.0.iter_mut().find(|(k, _)| *k == p) {
+            Some((_, values)) if values.contains(&o) => {}
+            Some((_, values)) => values.push(o),
+            None => self.0.push((p, vec![o])),
+        }
+    }
+
+    /// The values of the predicate `iri`.
+    fn get(&self, iri: &str) -> Option<&[Term]> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_str() == iri)
+            .map(|(_, v)| &v[..])
+    }
+
+    /// The values of the tw: property `local`, its IRI never built.
+    fn tw(&self, local: &str) -> Option<&[Term]> {
+        self.0
+            .iter()
+            .find(|(k, _)| is_tw(k.as_str(), local))
+            .map(|(_, v)| &v[..])
+    }
+
+    /// Whether the subject is of the tw: class `class`.
+    fn is_a(&self, class: &str) -> bool {
+        self.get(rdf::TYPE.as_str()).is_some_and(|types| {
+            types
+                .iter()
+                .any(|t| matches!(t, Term::NamedNode(n) if is_tw(n.as_str(), class)))
+        })
+    }
+}
+
+/// Whether `iri` is the tw: term `local`.
+fn is_tw(iri: &str, local: &str) -> bool {
+    iri.len() == NS.len() + local.len() && iri.starts_with(NS) && iri.ends_with(local)
+}
 
 /// Reads records back from quads (any graphs), reporting records that are incomplete or
 /// contradictory (two different values of a single-valued property, e.g. from two loads).
 pub struct Extractor {
     subjects: HashMap<NamedOrBlankNode, Props>,
+    /// The one subject being read (streaming mode).
+    current: Option<(NamedOrBlankNode, Props)>,
     findings: Vec<Finding>,
     /// Set when fed one subject at a time: references are resolved at the end.
     streamed: Option<Streamed>,
@@ -288,8 +337,9 @@ struct Streamed {
     tables: Tables,
     ids: HashMap<String, String>,
     /// The subject of every record, by table (in [`CLASSES`] order), so that records can be
-    /// taken back ([`Extractor::forget_subjects`]).
+    /// taken back ([`Extractor::forget_subjects`]); kept only when that may be asked.
     owners: [Vec<Print>; 9],
+    track_owners: bool,
 }
 
 /// A 128-bit fingerprint of a subject (two keyed SipHashes): equal subjects, equal prints;
@@ -322,6 +372,15 @@ fn lengths(t: &Tables) -> [usize; 9] {
     ]
 }
 
+/// `b` after `a`; taken whole when `a` is empty, so that the first part read is not copied.
+fn join<T>(a: &mut Vec<T>, mut b: Vec<T>) {
+    if a.is_empty() {
+        *a = b;
+    } else {
+        a.append(&mut b);
+    }
+}
+
 /// Keeps the records whose owner is not in `drop`.
 fn retain_owned<T>(rows: &mut Vec<T>, owners: &mut Vec<Print>, drop: &HashSet<Print>) {
     let mut keep = owners.iter().map(|o| !drop.contains(o));
@@ -349,17 +408,14 @@ impl Extractor {
     pub fn new(quads: impl IntoIterator<Item = Quad>) -> Self {
         let mut subjects: HashMap<NamedOrBlankNode, Props> = HashMap::new();
         for q in quads {
-            let values = subjects
+            subjects
                 .entry(q.subject)
                 .or_default()
-                .entry(q.predicate)
-                .or_default();
-            if !values.contains(&q.object) {
-                values.push(q.object);
-            }
+                .add(q.predicate, q.object);
         }
         Extractor {
             subjects,
+            current: None,
             findings: Vec::new(),
             streamed: None,
         }
@@ -367,24 +423,32 @@ impl Extractor {
 
     /// An extractor fed one subject at a time with [`Extractor::subject`] (all quads about a
     /// subject at once, as a store's subject-ordered index gives them), so that it never
-    /// holds more than one subject's quads.
-    pub(crate) fn streaming() -> Self {
+    /// holds more than one subject's quads. `forgetful`: records may be taken back
+    /// ([`Extractor::forget_subjects`]), so their subjects are kept.
+    pub(crate) fn streaming(forgetful: bool) -> Self {
         Extractor {
             subjects: HashMap::new(),
+            current: None,
             findings: Vec::new(),
-            streamed: Some(Streamed::default()),
+            streamed: Some(Streamed {
+                track_owners: forgetful,
+                ..Streamed::default()
+            }),
+        }
+    }
+
+    /// The properties of `s`: the subject being read, or one of all the quads' subjects.
+    fn props(&self, s: &NamedOrBlankNode) -> Option<&Props> {
+        match &self.current {
+            Some((c, props)) if c == s => Some(props),
+            _ => self.subjects.get(s),
         }
     }
 
     /// Reads the records of one subject (streaming mode).
     pub(crate) fn subject(&mut self, s: NamedOrBlankNode, props: Props) {
-        self.subjects.clear();
-        let ty = rdf::TYPE.into_owned();
-        let classes: Vec<&str> = CLASSES
-            .into_iter()
-            .filter(|c| props.get(&ty).is_some_and(|ts| ts.contains(&tw(c).into())))
-            .collect();
-        if let Some(Term::Literal(id)) = props.get(&tw("id")).and_then(|v| v.first())
+        let classes: Vec<&str> = CLASSES.into_iter().filter(|c| props.is_a(c)).collect();
+        if let Some(Term::Literal(id)) = props.tw("id").and_then(|v| v.first())
             && let NamedOrBlankNode::NamedNode(n) = &s
             && last_segment(n.as_str()) != id.value()
             && let Some(st) = &mut self.streamed
@@ -392,18 +456,46 @@ impl Extractor {
             st.ids
                 .insert(n.as_str().to_string(), id.value().to_string());
         }
-        self.subjects.insert(s.clone(), props);
+        self.current = Some((s.clone(), props));
         let mut t = std::mem::take(&mut self.streamed.as_mut().expect("streaming").tables);
         let before = lengths(&t);
         for class in classes {
             self.read_into(class, &s, &mut t);
         }
         let st = self.streamed.as_mut().expect("streaming");
-        let owner = print(&s);
-        for ((owners, b), a) in st.owners.iter_mut().zip(before).zip(lengths(&t)) {
-            owners.extend(std::iter::repeat_n(owner, a - b));
+        if st.track_owners {
+            let owner = print(&s);
+            for ((owners, b), a) in st.owners.iter_mut().zip(before).zip(lengths(&t)) {
+                owners.extend(std::iter::repeat_n(owner, a - b));
+            }
         }
         st.tables = t;
+    }
+
+    /// Adds the records and problems another extractor read (streaming mode, both).
+    pub(crate) fn absorb(&mut self, other: Extractor) {
+        self.findings.extend(other.findings);
+        let (Some(st), Some(o)) = (&mut self.streamed, other.streamed) else {
+            return;
+        };
+        let (t, ot) = (&mut st.tables, o.tables);
+        join(&mut t.sites, ot.sites);
+        join(&mut t.parts, ot.parts);
+        join(&mut t.products, ot.products);
+        join(&mut t.bom, ot.bom);
+        join(&mut t.supply, ot.supply);
+        join(&mut t.capacity, ot.capacity);
+        join(&mut t.countries, ot.countries);
+        join(&mut t.signals, ot.signals);
+        join(&mut t.alternates, ot.alternates);
+        if st.ids.is_empty() {
+            st.ids = o.ids;
+        } else {
+            st.ids.extend(o.ids);
+        }
+        for (owners, more) in st.owners.iter_mut().zip(o.owners) {
+            join(owners, more);
+        }
     }
 
     /// Takes back every record read from the subjects printed in `drop` (streaming mode).
@@ -465,12 +557,10 @@ impl Extractor {
 
     /// The subjects of class `class`, sorted by their IRI.
     fn of_type(&self, class: &str) -> Vec<NamedOrBlankNode> {
-        let class: Term = tw(class).into();
-        let ty = rdf::TYPE.into_owned();
         let mut v: Vec<NamedOrBlankNode> = self
             .subjects
             .iter()
-            .filter(|(_, p)| p.get(&ty).is_some_and(|ts| ts.contains(&class)))
+            .filter(|(_, p)| p.is_a(class))
             .map(|(s, _)| s.clone())
             .collect();
         v.sort_by_key(|s| s.to_string());
@@ -496,7 +586,8 @@ impl Extractor {
     }
 
     fn one(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> Option<Term> {
-        let values = self.subjects.get(s)?.get(&tw(prop))?.clone();
+        let values = self.props(s)?.tw(prop)?;
+        let first = values.first()?.clone();
         // A double comes back from the store in oxigraph's form ("2") and from a new load in
         // ours ("2.0"): the same value twice is no conflict.
         if values.len() > 1 && !same_value(values.iter()) {
@@ -509,15 +600,12 @@ impl Extractor {
                 "conflicting values of a single-valued property (two loads disagree?)",
             );
         }
-        values.into_iter().next()
+        Some(first)
     }
 
     /// Whether `s` has `prop`, reporting it missing when not.
     fn require(&mut self, table: &str, s: &NamedOrBlankNode, prop: &str) -> bool {
-        let present = self
-            .subjects
-            .get(s)
-            .is_some_and(|p| p.contains_key(&tw(prop)));
+        let present = self.props(s).is_some_and(|p| p.tw(prop).is_some());
         if !present {
             let message = "required property is missing";
             self.problem(table, s, prop, String::new(), message);
@@ -540,9 +628,8 @@ impl Extractor {
             _ => return None,
         };
         if let Some(Term::Literal(l)) = self
-            .subjects
-            .get(&node)
-            .and_then(|p| p.get(&tw("id")))
+            .props(&node)
+            .and_then(|p| p.tw("id"))
             .and_then(|v| v.first())
         {
             return Some(l.value().to_string());
@@ -660,9 +747,8 @@ impl Extractor {
         let expected = "expected one of product, assembly, component, raw_material";
         let kind = self.req_parsed("parts", s, "kind", PartKind::parse, expected);
         let name = self
-            .subjects
-            .get(s)
-            .and_then(|p| p.get(&NamedNode::new_unchecked(SCHEMA_NAME)))
+            .props(s)
+            .and_then(|p| p.get(SCHEMA_NAME))
             .and_then(|v| v.first())
             .and_then(|t| match t {
                 Term::Literal(l) => Some(l.value().to_string()),

@@ -186,6 +186,37 @@ fn a_disk_store_reads_back_more_strings_than_its_decode_cache_holds() {
 }
 
 #[test]
+fn a_disk_store_reads_the_same_tables_on_any_number_of_threads() {
+    // The projection reads each data graph in as many parts as there are threads (disjoint
+    // ranges of subjects). Two loads that share resources, read on 1, 2, 3 and 7 threads,
+    // must give the tables the in-memory store gives, which reads all quads as one.
+    let t = crate::common::generated(400, 5);
+    let csv = tempfile::tempdir().unwrap();
+    tierwise::ingest::write_tables_csv(&t, csv.path()).unwrap();
+    let d = diamond_with(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = KnowledgeGraph::open(tmp.path().join("kg.db")).unwrap();
+    let mem = KnowledgeGraph::in_memory().unwrap();
+    for kg in [&disk, &mem] {
+        kg.load_tables(csv.path(), &LoadOptions::default()).unwrap();
+        kg.load_tables(d.path(), &LoadOptions::default()).unwrap();
+    }
+    let expected = mem.tables().unwrap();
+    assert!(
+        expected.supply.len() > t.supply.len(),
+        "both loads are read"
+    );
+    for threads in [1, 2, 3, 7] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let back = pool.install(|| disk.tables()).unwrap();
+        assert!(back == expected, "{threads} threads");
+    }
+}
+
+#[test]
 fn a_disk_store_reads_back_what_two_loads_hold_and_keeps_the_network() {
     // The demo and the diamond share the company FOCAL and the countries CN, DE and PL: those
     // resources live in two graphs and are read from both.

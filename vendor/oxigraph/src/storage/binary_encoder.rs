@@ -20,7 +20,7 @@ pub const WRITTEN_TERM_MAX_SIZE: usize = size_of::<u8>() + 2 * size_of::<StrHash
 // 64-127: default named node prefixes
 // 128-254: custom named node prefixes
 // 255: reserved for easy "all" ranges
-const TYPE_NAMED_NODE_ID: u8 = 1;
+pub const TYPE_NAMED_NODE_ID: u8 = 1;
 const TYPE_NUMERICAL_BLANK_NODE_ID: u8 = 8;
 const TYPE_SMALL_BLANK_NODE_ID: u8 = 9;
 const TYPE_BIG_BLANK_NODE_ID: u8 = 10;

@@ -275,6 +275,39 @@ impl<'a> StorageReader<'a> {
         }
     }
 
+    /// tierwise patch (vendor/oxigraph/PATCH.md): part `part` of `parts` of an on-disk
+    /// store's graph `graph_name`, in subject order (see `RocksDbStorageReader`); `None` for
+    /// the in-memory store, which keeps no such order.
+    pub fn quads_for_graph_part(
+        &self,
+        graph_name: &EncodedTerm,
+        part: usize,
+        parts: usize,
+    ) -> Option<DecodingQuadIterator<'a>> {
+        match &self.kind {
+            #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+            StorageReaderKind::RocksDb(reader) => Some(DecodingQuadIterator {
+                kind: DecodingQuadIteratorKind::RocksDb(
+                    reader.quads_for_graph_part(graph_name, part, parts),
+                ),
+            }),
+            StorageReaderKind::Memory(_) => None,
+        }
+    }
+
+    /// tierwise patch (vendor/oxigraph/PATCH.md): every string of an on-disk store by one
+    /// sequential scan; `false` (and nothing scanned) for the in-memory store.
+    pub fn for_each_str(&self, f: impl FnMut(StrHash, &str)) -> Result<bool, StorageError> {
+        match &self.kind {
+            #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+            StorageReaderKind::RocksDb(reader) => reader.for_each_str(f).map(|()| true),
+            StorageReaderKind::Memory(_) => {
+                drop(f);
+                Ok(false)
+            }
+        }
+    }
+
     /// Validate that all the storage invariants held in the data
     pub fn validate(&self) -> Result<(), StorageError> {
         match &self.kind {

@@ -4,7 +4,7 @@ use crate::model::vocab::rdf;
 use crate::model::{BlankNode, GraphName, Term, Triple};
 use crate::model::{GraphNameRef, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
 use crate::storage::binary_encoder::{
-    QuadEncoding, TYPE_STAR_TRIPLE, WRITTEN_TERM_MAX_SIZE, decode_term, encode_term,
+    QuadEncoding, TYPE_NAMED_NODE_ID, TYPE_STAR_TRIPLE, WRITTEN_TERM_MAX_SIZE, decode_term, encode_term,
     encode_term_pair, encode_term_quad, encode_term_triple, write_gosp_quad, write_gpos_quad,
     write_gspo_quad, write_osp_quad, write_ospg_quad, write_pos_quad, write_posg_quad,
     write_spo_quad, write_spog_quad, write_term,
@@ -15,7 +15,7 @@ use crate::storage::numeric_encoder::{
 };
 use crate::storage::rocksdb_wrapper::{
     ColumnFamily, ColumnFamilyDefinition, Db, DbOptions, Iter, ReadableTransaction, Reader,
-    Transaction,
+    Transaction, prefix_upper_bound,
 };
 use crate::storage::{DEFAULT_BULK_LOAD_BATCH_SIZE, map_thread_result};
 use rustc_hash::{FxBuildHasher, FxHashSet};
@@ -581,6 +581,45 @@ impl<'a> RocksDbStorageReader<'a> {
         })
     }
 
+    /// tierwise patch (vendor/oxigraph/PATCH.md): the quads of `graph_name` whose subject is
+    /// in part `part` of `parts` (at most 256) of the key space, split on the first byte of a
+    /// named node's hash. The parts are disjoint, together they are the graph, and each keeps
+    /// a subject's quads together and in order.
+    pub fn quads_for_graph_part(
+        &self,
+        graph_name: &EncodedTerm,
+        part: usize,
+        parts: usize,
+    ) -> RocksDbChainedDecodingQuadIterator<'a> {
+        let (column_family, encoding, prefix) = if graph_name.is_default_graph() {
+            (&self.storage.dspo_cf, QuadEncoding::Dspo, Vec::new())
+        } else {
+            (&self.storage.gspo_cf, QuadEncoding::Gspo, encode_term(graph_name))
+        };
+        let parts = parts.clamp(1, 256);
+        let lower = |i: usize| {
+            if i == 0 {
+                return prefix.clone();
+            }
+            let mut key = prefix.clone();
+            key.push(TYPE_NAMED_NODE_ID);
+            key.push(u8::try_from(i * 256 / parts).unwrap_or(u8::MAX));
+            key
+        };
+        let iter = if part + 1 < parts {
+            self.reader
+                .scan_range(column_family, &lower(part), Some(lower(part + 1)))
+        } else if part + 1 == parts {
+            self.reader
+                .scan_range(column_family, &lower(part), prefix_upper_bound(&prefix))
+        } else {
+            // No such part: an empty range.
+            self.reader
+                .scan_range(column_family, &prefix, Some(prefix.clone()))
+        };
+        RocksDbChainedDecodingQuadIterator::new(RocksDbDecodingQuadIterator { iter, encoding })
+    }
+
     fn quads_for_subject_graph(
         &self,
         subject: &EncodedTerm,
@@ -918,6 +957,23 @@ impl Iterator for RocksDbDecodingGraphIterator<'_> {
         let term = decode_term(self.iter.key()?);
         self.iter.next();
         Some(term)
+    }
+}
+
+impl RocksDbStorageReader<'_> {
+    /// tierwise patch (vendor/oxigraph/PATCH.md): every string of the store, in `id2str` key
+    /// order, by one sequential scan.
+    pub fn for_each_str(
+        &self,
+        mut f: impl FnMut(StrHash, &str),
+    ) -> Result<(), StorageError> {
+        let mut iter = self.reader.iter(&self.storage.id2str_cf);
+        while let (Some(key), Some(value)) = (iter.key(), iter.value()) {
+            let key = StrHash::from_be_bytes(key.try_into().map_err(CorruptionError::new)?);
+            f(key, str::from_utf8(value).map_err(CorruptionError::new)?);
+            iter.next();
+        }
+        iter.status()
     }
 }
 

@@ -844,20 +844,17 @@ impl<'a> Reader<'a> {
     }
 
     pub fn scan_prefix(&self, column_family: &ColumnFamily, prefix: &[u8]) -> Iter<'a> {
-        // We generate the upper bound
-        let upper_bound = {
-            let mut bound = prefix.to_vec();
-            let mut found = false;
-            for c in bound.iter_mut().rev() {
-                if *c < u8::MAX {
-                    *c += 1;
-                    found = true;
-                    break;
-                }
-            }
-            found.then_some(bound)
-        };
+        self.scan_range(column_family, prefix, prefix_upper_bound(prefix))
+    }
 
+    // tierwise patch (vendor/oxigraph/PATCH.md): `scan_prefix` split in two, so that a scan
+    // can start at any key (`prefix`, where it seeks) and end before any other.
+    pub fn scan_range(
+        &self,
+        column_family: &ColumnFamily,
+        prefix: &[u8],
+        upper_bound: Option<Vec<u8>>,
+    ) -> Iter<'a> {
         unsafe {
             let options = oxrocksdb_readoptions_create_copy(self.options);
             assert!(
@@ -1186,6 +1183,35 @@ impl Iter<'_> {
             None
         }
     }
+
+    // tierwise patch (vendor/oxigraph/PATCH.md): the value under the iterator, for
+    // `RocksDbStorageReader::for_each_str`.
+    pub fn value(&self) -> Option<&[u8]> {
+        if self.is_valid() {
+            unsafe {
+                let mut len = 0;
+                let value = rocksdb_iter_value(self.inner, &raw mut len);
+                Some(slice::from_raw_parts(value.cast(), len))
+            }
+        } else {
+            None
+        }
+    }
+}
+
+/// The first key after every key that starts with `prefix` (none when the prefix is all 0xFF).
+// tierwise patch (vendor/oxigraph/PATCH.md): taken out of `scan_prefix` as it was.
+pub fn prefix_upper_bound(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut bound = prefix.to_vec();
+    let mut found = false;
+    for c in bound.iter_mut().rev() {
+        if *c < u8::MAX {
+            *c += 1;
+            found = true;
+            break;
+        }
+    }
+    found.then_some(bound)
 }
 
 pub struct SstFileWriter {
