@@ -212,6 +212,20 @@ pub const TABLE_NAMES: [&str; 9] = [
 pub const REQUIRED_TABLES: usize = 5;
 
 impl Tables {
+    /// Moves every row of `other` after this one's rows, table by table. A table that is empty
+    /// here takes `other`'s vector whole, so joining parts read apart copies no first part.
+    pub fn append(&mut self, other: Tables) {
+        join(&mut self.sites, other.sites);
+        join(&mut self.parts, other.parts);
+        join(&mut self.products, other.products);
+        join(&mut self.bom, other.bom);
+        join(&mut self.supply, other.supply);
+        join(&mut self.capacity, other.capacity);
+        join(&mut self.countries, other.countries);
+        join(&mut self.signals, other.signals);
+        join(&mut self.alternates, other.alternates);
+    }
+
     /// Puts every table in a canonical order (by key), so that two loads of the same data
     /// compare equal whatever order their rows came in.
     pub fn sort_canonical(&mut self) {
@@ -250,6 +264,15 @@ impl Tables {
         self.alternates.sort_by(|a, b| {
             (&a.part_id, &a.alternate_part_id).cmp(&(&b.part_id, &b.alternate_part_id))
         });
+    }
+}
+
+/// `b` after `a`; taken whole when `a` is empty.
+pub(crate) fn join<T>(a: &mut Vec<T>, mut b: Vec<T>) {
+    if a.is_empty() {
+        *a = b;
+    } else {
+        a.append(&mut b);
     }
 }
 

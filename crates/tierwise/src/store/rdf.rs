@@ -372,15 +372,6 @@ fn lengths(t: &Tables) -> [usize; 9] {
     ]
 }
 
-/// `b` after `a`; taken whole when `a` is empty, so that the first part read is not copied.
-fn join<T>(a: &mut Vec<T>, mut b: Vec<T>) {
-    if a.is_empty() {
-        *a = b;
-    } else {
-        a.append(&mut b);
-    }
-}
-
 /// Keeps the records whose owner is not in `drop`.
 fn retain_owned<T>(rows: &mut Vec<T>, owners: &mut Vec<Print>, drop: &HashSet<Print>) {
     let mut keep = owners.iter().map(|o| !drop.contains(o));
@@ -478,16 +469,7 @@ impl Extractor {
         let (Some(st), Some(o)) = (&mut self.streamed, other.streamed) else {
             return;
         };
-        let (t, ot) = (&mut st.tables, o.tables);
-        join(&mut t.sites, ot.sites);
-        join(&mut t.parts, ot.parts);
-        join(&mut t.products, ot.products);
-        join(&mut t.bom, ot.bom);
-        join(&mut t.supply, ot.supply);
-        join(&mut t.capacity, ot.capacity);
-        join(&mut t.countries, ot.countries);
-        join(&mut t.signals, ot.signals);
-        join(&mut t.alternates, ot.alternates);
+        st.tables.append(o.tables);
         if st.ids.is_empty() {
             st.ids = o.ids;
         } else {

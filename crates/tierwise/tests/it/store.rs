@@ -139,20 +139,6 @@ fn sparql_select_comes_back_as_a_dataframe() {
     assert!(matches!(err, StoreError::Query(_)));
 }
 
-/// Every table of `b` appended to `a`.
-fn union(mut a: tierwise::model::Tables, b: tierwise::model::Tables) -> tierwise::model::Tables {
-    a.sites.extend(b.sites);
-    a.parts.extend(b.parts);
-    a.products.extend(b.products);
-    a.bom.extend(b.bom);
-    a.supply.extend(b.supply);
-    a.capacity.extend(b.capacity);
-    a.countries.extend(b.countries);
-    a.signals.extend(b.signals);
-    a.alternates.extend(b.alternates);
-    a
-}
-
 fn kept_networks(store: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(store.join("tierwise-cache"))
         .map(|d| {
@@ -238,7 +224,9 @@ fn a_disk_store_reads_back_what_two_loads_hold_and_keeps_the_network() {
     }
     // The second load changed the state: the kept network no longer matches and is not used.
     let stale = kept_networks(&path);
-    let expected = Network::compile(&union(tables_of(&demo), tables_of(d.path()))).unwrap();
+    let mut both = tables_of(&demo);
+    both.append(tables_of(d.path()));
+    let expected = Network::compile(&both).unwrap();
     assert_eq!(disk.tables().unwrap(), mem.tables().unwrap());
     assert_eq!(disk.network().unwrap(), expected);
     let kept = kept_networks(&path);
@@ -353,7 +341,9 @@ fn inputs_of_one_load_are_stored_all_or_none() {
     let receipts = kg.load(inputs, &LoadOptions::default()).unwrap();
     assert_eq!(receipts.len(), 2);
     assert_ne!(receipts[0].graph, receipts[1].graph);
-    let expected = Network::compile(&union(tables_of(&demo), tables_of(d.path()))).unwrap();
+    let mut both = tables_of(&demo);
+    both.append(tables_of(d.path()));
+    let expected = Network::compile(&both).unwrap();
     assert_eq!(kg.network().unwrap(), expected);
 }
 
