@@ -10,7 +10,7 @@
 //! completes) is read once more at the end with all its quads from every graph, and that record
 //! replaces the partial ones.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Quad};
@@ -49,21 +49,21 @@ pub(crate) fn tables(
     // so they come out the same on any number.
     let parts = rayon::current_num_threads().clamp(1, 256);
     let mut ex = Extractor::streaming(several);
-    // Which graph each subject was first seen in, and the subjects seen in two or more.
-    let mut first_graph: HashMap<Print, usize> = HashMap::new();
+    // The subjects of the graphs read so far, and those seen in two or more.
+    let mut seen: HashSet<Print> = HashSet::new();
     let mut shared: HashSet<NamedOrBlankNode> = HashSet::new();
-    for (gi, g) in graphs.iter().enumerate() {
+    for g in graphs {
         let read = Part {
             store,
             graph: g,
             strings: strings.as_ref(),
-            seen: several.then_some(&first_graph),
+            seen: several.then_some(&seen),
             progress,
         };
         for d in read.in_parts(parts) {
             let d = d?;
             ex.absorb(d.ex);
-            first_graph.extend(d.new.into_iter().map(|p| (p, gi)));
+            seen.extend(d.new);
             shared.extend(d.shared);
         }
     }
@@ -80,9 +80,8 @@ struct Part<'a> {
     store: &'a Store,
     graph: &'a NamedNode,
     strings: Option<&'a Arc<StringTable>>,
-    /// The subjects of the graphs read before, with the graph each was first seen in (when
-    /// there are several graphs).
-    seen: Option<&'a HashMap<Print, usize>>,
+    /// The subjects of the graphs read before (when there are several graphs).
+    seen: Option<&'a HashSet<Print>>,
     progress: &'a Progress,
 }
 
@@ -125,7 +124,7 @@ impl Part<'_> {
         let mut read = |s: NamedOrBlankNode, props: Props| {
             if let Some(seen) = self.seen {
                 let p = print(&s);
-                if seen.contains_key(&p) {
+                if seen.contains(&p) {
                     out.shared.push(s.clone());
                 } else {
                     out.new.push(p);
